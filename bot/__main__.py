@@ -1,0 +1,55 @@
+"""`python -m bot`: serve Slack at POST /slack/events and a health check at GET /healthz."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from types import FrameType
+
+import structlog
+from waitress.server import create_server
+
+from bot.composition import build_application
+from bot.config import Settings
+from bot.errors import StartupError
+from bot.logs import configure_logging
+
+
+def main() -> int:
+    configure_logging(os.environ.get("LOG_LEVEL", "INFO"))
+    log = structlog.get_logger("bot")
+    try:
+        settings = Settings.from_environment()
+        application = build_application(settings)
+    except StartupError as exc:
+        print(f"Cannot start: {exc}", file=sys.stderr)
+        return 2
+    host = os.environ.get("HOST", "0.0.0.0")
+    server = create_server(
+        application.wsgi, host=host, port=settings.port, threads=int(os.environ.get("THREADS", "16"))
+    )
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        log.info("stopping", signal=signum)
+        server.close()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    log.info(
+        "listening",
+        url=f"http://{host}:{server.effective_port}/slack/events",  # type: ignore[union-attr]
+        database=application.engine.url.render_as_string(hide_password=True),
+        framework=application.framework.id,
+    )
+    try:
+        server.run()
+    except OSError:
+        pass
+    finally:
+        application.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,64 @@
+"""Parsing what a person typed after `/assess` into a command. Pure and platform-neutral."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Help:
+    pass
+
+
+@dataclass(frozen=True)
+class StartDomain:
+    domain: int
+
+
+@dataclass(frozen=True)
+class Status:
+    pass
+
+
+@dataclass(frozen=True)
+class CloseDomain:
+    domain: int
+
+
+@dataclass(frozen=True)
+class Unrecognised:
+    problem: str
+
+
+Command = Help | StartDomain | Status | CloseDomain | Unrecognised
+
+USAGE = (
+    "How to use /assess:\n"
+    "• `/assess domain N`: put domain N (1-{max}) to its sub-group for a vote (chairs only)\n"
+    "• `/assess status`: who has voted on the open rounds\n"
+    "• `/assess close N`: close domain N's open questions now with the votes cast (chairs only)\n"
+    "• `/assess help`: this message"
+)
+
+
+def usage(domain_count: int) -> str:
+    return USAGE.format(max=domain_count)
+
+
+def parse_command(text: str) -> Command:
+    words = text.strip().lower().split()
+    if not words or words[0] in {"help", "?", "-h", "--help"}:
+        return Help() if not words or len(words) == 1 else Unrecognised("`help` takes nothing after it.")
+    verb, rest = words[0], words[1:]
+    if verb == "status":
+        return Status() if not rest else Unrecognised("`status` takes nothing after it.")
+    if verb in {"domain", "close"}:
+        if len(rest) != 1:
+            return Unrecognised(f"`{verb}` needs one domain number, for example `/assess {verb} 4`.")
+        number = rest[0].removeprefix("#")
+        if not number.isdigit():
+            return Unrecognised(
+                f"`{rest[0]}` is not a domain number: use a number, for example `/assess {verb} 4`."
+            )
+        return StartDomain(int(number)) if verb == "domain" else CloseDomain(int(number))
+    return Unrecognised(f"I don't know `{words[0]}`.")

@@ -1,0 +1,181 @@
+"""Configuration: `app.yaml` (who grades what, the voting rules) and the process environment."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated
+
+import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
+
+from bot.consensus import ConsensusRule
+from bot.errors import StartupError, describe_validation_error
+
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
+def parse_duration(value: object) -> timedelta:
+    """'90s', '15m', '2h', '7d' → timedelta."""
+    if isinstance(value, timedelta):
+        return value
+    match = _DURATION.match(str(value)) if isinstance(value, str | int) else None
+    if not match or int(match.group(1)) <= 0:
+        raise ValueError(f"{value!r} is not a duration: use a whole number and s, m, h or d (e.g. 7d)")
+    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+
+
+Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+SlackId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Z0-9]{2,}$")]
+Share = Annotated[float, Field(gt=0, le=1)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class BoardConfig(_Strict):
+    name: str = Field(min_length=1)
+    channel: SlackId
+    chairs: tuple[SlackId, ...] = Field(min_length=1)
+
+
+class SubgroupConfig(_Strict):
+    name: str = Field(min_length=1)
+    channel: SlackId
+    members: tuple[SlackId, ...] | None = None
+
+
+class VotingConfig(_Strict):
+    deadline: Duration = timedelta(days=7)
+    remind_before: Duration = timedelta(days=1)
+    quorum: Share = 0.5
+
+    @model_validator(mode="after")
+    def _reminder_before_deadline(self) -> VotingConfig:
+        if self.remind_before >= self.deadline:
+            raise ValueError("remind_before must be shorter than deadline")
+        return self
+
+
+class ConsensusConfig(_Strict):
+    agree_share: Share = 0.67
+    max_spread: int = Field(default=1, ge=0, le=3)
+
+
+class AppConfig(_Strict):
+    framework: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    board: BoardConfig
+    subgroups: dict[str, SubgroupConfig] = Field(min_length=1)
+    assignments: dict[int, str]
+    voting: VotingConfig = VotingConfig()
+    consensus: ConsensusConfig = ConsensusConfig()
+
+    @model_validator(mode="after")
+    def _assignments_name_known_subgroups(self) -> AppConfig:
+        for domain, key in self.assignments.items():
+            if key not in self.subgroups:
+                known = ", ".join(sorted(self.subgroups))
+                raise ValueError(
+                    f"assignments.{domain} names sub-group {key!r}, which is not under "
+                    f"subgroups (known: {known})"
+                )
+        return self
+
+    @property
+    def rule(self) -> ConsensusRule:
+        return ConsensusRule(
+            quorum=self.voting.quorum,
+            agree_share=self.consensus.agree_share,
+            max_spread=self.consensus.max_spread,
+        )
+
+    def is_chair(self, user_id: str) -> bool:
+        return user_id in self.board.chairs
+
+    def subgroup_for(self, domain: int) -> tuple[str, SubgroupConfig] | None:
+        key = self.assignments.get(domain)
+        return (key, self.subgroups[key]) if key else None
+
+
+def load_app_config(path: Path) -> AppConfig:
+    """Load and validate `app.yaml`; raise StartupError naming the file, the key and the problem."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise StartupError(f"{path}: configuration file not found (set APP_CONFIG)") from exc
+    except yaml.YAMLError as exc:
+        raise StartupError(f"{path}: not valid YAML: {exc}") from exc
+    try:
+        return AppConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise StartupError(describe_validation_error(path, exc)) from exc
+
+
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The process environment the app runs with."""
+
+    slack_bot_token: str
+    slack_signing_secret: str
+    slack_api_url: str
+    database_url: str
+    app_config_path: Path
+    port: int
+    question_data_dir: Path
+    refresh_interval: float
+    refresh_global_interval: float
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        missing = [name for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET") if not env.get(name)]
+        if missing:
+            raise StartupError(
+                f"{' and '.join(missing)} not set. Copy them from your Slack app's settings "
+                "(OAuth & Permissions → Bot User OAuth Token; Basic Information → Signing Secret)."
+            )
+        port_text = env.get("PORT", "3000")
+        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+            raise StartupError(f"PORT={port_text!r} is not a port number")
+        return cls(
+            slack_bot_token=env["SLACK_BOT_TOKEN"],
+            slack_signing_secret=env["SLACK_SIGNING_SECRET"],
+            slack_api_url=env.get("SLACK_API_URL") or DEFAULT_SLACK_API_URL,
+            database_url=env.get("DATABASE_URL") or "sqlite:///assessment.db",
+            app_config_path=Path(env.get("APP_CONFIG") or "app.yaml"),
+            port=int(port_text),
+            question_data_dir=Path(env.get("QUESTION_DATA_DIR") or _default_question_data_dir()),
+            refresh_interval=_float(env, "REFRESH_INTERVAL", 2.0),
+            refresh_global_interval=_float(env, "REFRESH_GLOBAL_INTERVAL", 1.2),
+        )
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    text = env.get(name)
+    if not text:
+        return default
+    try:
+        return float(text)
+    except ValueError as exc:
+        raise StartupError(f"{name}={text!r} is not a number") from exc
+
+
+def _default_question_data_dir() -> Path:
+    return Path(__file__).resolve().parent.parent / "question_data"

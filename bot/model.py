@@ -1,0 +1,97 @@
+"""Rounds, questions, votes and comments as the core sees them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from bot.consensus import Choice, Distribution, OutcomeKind, tally
+
+
+class Status(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class Comment:
+    user_id: str
+    text: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    kind: OutcomeKind
+    grade: int | None
+    reason: str
+
+
+@dataclass
+class RoundQuestion:
+    """One question of one round, with its votes (secret until it closes) and comments."""
+
+    id: int
+    round_id: int
+    question_id: str
+    position: int
+    status: Status
+    message_ts: str | None = None
+    result: QuestionResult | None = None
+    closed_at: datetime | None = None
+    votes: dict[str, Choice] = field(default_factory=dict)
+    comments: list[Comment] = field(default_factory=list)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is Status.OPEN
+
+    @property
+    def voters(self) -> list[str]:
+        return sorted(self.votes)
+
+    @property
+    def distribution(self) -> Distribution:
+        return tally(self.votes.values())
+
+
+@dataclass
+class Round:
+    """A domain put to its sub-group: the electorate snapshot and one entry per question."""
+
+    id: int
+    framework: str
+    domain: int
+    subgroup_key: str
+    channel_id: str
+    status: Status
+    started_by: str
+    started_at: datetime
+    electorate: tuple[str, ...]
+    header_ts: str | None = None
+    summary_ts: str | None = None
+    closed_at: datetime | None = None
+    questions: list[RoundQuestion] = field(default_factory=list)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is Status.OPEN
+
+    def question(self, round_question_id: int) -> RoundQuestion | None:
+        return next((q for q in self.questions if q.id == round_question_id), None)
+
+    def not_voted(self, question: RoundQuestion) -> list[str]:
+        return [user for user in self.electorate if user not in question.votes]
+
+
+@dataclass(frozen=True)
+class NewRound:
+    framework: str
+    domain: int
+    subgroup_key: str
+    channel_id: str
+    started_by: str
+    started_at: datetime
+    electorate: tuple[str, ...]
+    question_ids: tuple[str, ...]

@@ -1,0 +1,150 @@
+"""Neutral view models: what to say, not how a chat platform draws it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.consensus import Distribution, OutcomeKind
+
+
+@dataclass(frozen=True)
+class GradeScale:
+    labels: tuple[str, ...]
+
+    def label(self, grade: int) -> str:
+        return self.labels[grade - 1]
+
+    def named(self, grade: int) -> str:
+        return f"{grade} {self.label(grade)}"
+
+
+@dataclass(frozen=True)
+class ResultView:
+    kind: OutcomeKind
+    grade: int | None
+    reason: str
+
+    def headline(self, scale: GradeScale) -> str:
+        if self.kind is OutcomeKind.AGREED and self.grade is not None:
+            return f"Agreed: {scale.named(self.grade)}"
+        if self.kind is OutcomeKind.DISAGREEMENT:
+            return "DISAGREEMENT: for discussion"
+        return "NO QUORUM"
+
+
+@dataclass(frozen=True)
+class RoundHeaderView:
+    round_id: int
+    domain: int
+    domain_title: str
+    subgroup_name: str
+    electorate_size: int
+    question_count: int
+    started_by: str
+    framework_title: str
+
+
+@dataclass(frozen=True)
+class QuestionCardView:
+    """A question as posted to the sub-group: buttons while open, the result once closed."""
+
+    round_id: int
+    round_question_id: int
+    question_id: str
+    text: str
+    prompts: tuple[str, ...]
+    scale: GradeScale
+    electorate_size: int
+    voters: tuple[str, ...]
+    comment_count: int
+    is_open: bool
+    distribution: Distribution | None = None
+    result: ResultView | None = None
+
+
+@dataclass(frozen=True)
+class CommentView:
+    user_id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class QuestionSummaryView:
+    question_id: str
+    text: str
+    result: ResultView
+    distribution: Distribution
+    participants: int
+    electorate_size: int
+    comments: tuple[CommentView, ...]
+
+
+@dataclass(frozen=True)
+class DomainSummaryView:
+    round_id: int
+    domain: int
+    domain_title: str
+    subgroup_name: str
+    scale: GradeScale
+    questions: tuple[QuestionSummaryView, ...]
+
+    @property
+    def grade_counts(self) -> dict[int, int]:
+        counts = {grade: 0 for grade in range(1, len(self.scale.labels) + 1)}
+        for q in self.questions:
+            if q.result.kind is OutcomeKind.AGREED and q.result.grade is not None:
+                counts[q.result.grade] += 1
+        return counts
+
+    @property
+    def flagged(self) -> int:
+        return sum(1 for q in self.questions if q.result.kind is not OutcomeKind.AGREED)
+
+    def headline(self) -> str:
+        parts = [
+            f"{count} {self.scale.label(grade)}"
+            for grade, count in sorted(self.grade_counts.items(), reverse=True)
+            if count
+        ]
+        graded = ", ".join(parts) if parts else "none graded"
+        flagged = self.flagged
+        noun = "question" if flagged == 1 else "questions"
+        flag_text = f"{flagged} {noun} flagged for the board" if flagged else "nothing flagged"
+        return f"{len(self.questions)} questions: {graded}; {flag_text}."
+
+
+MessageView = RoundHeaderView | QuestionCardView | DomainSummaryView
+
+
+@dataclass(frozen=True)
+class QuestionStatusView:
+    question_id: str
+    voted: int
+    electorate_size: int
+    not_voted: tuple[str, ...]
+    is_open: bool
+
+
+@dataclass(frozen=True)
+class RoundStatusView:
+    domain: int
+    domain_title: str
+    subgroup_name: str
+    questions: tuple[QuestionStatusView, ...]
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A private answer to the person who acted (ephemeral in Slack)."""
+
+    text: str
+    rounds: tuple[RoundStatusView, ...] = field(default_factory=tuple)
+    is_refusal: bool = False
+
+
+@dataclass(frozen=True)
+class CommentFormView:
+    round_id: int
+    round_question_id: int
+    question_id: str
+    question_text: str

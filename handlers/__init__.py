@@ -1,0 +1,1 @@
+"""Chat front ends: each renders the core's views and turns its events into service calls."""

@@ -1,0 +1,70 @@
+"""The Bolt app and the WSGI application that serves it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
+
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk import WebClient
+
+from bot.services import Facilitator
+from handlers.slack.listeners import register_listeners
+
+if TYPE_CHECKING:
+    from wsgiref.types import StartResponse, WSGIEnvironment
+
+EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+
+
+def build_bolt_app(client: WebClient, signing_secret: str, facilitator: Facilitator) -> App:
+    app = App(
+        client=client,
+        signing_secret=signing_secret,
+        process_before_response=False,
+        token_verification_enabled=True,
+        raise_error_for_unhandled_request=False,
+    )
+    register_listeners(app, facilitator)
+    return app
+
+
+WsgiApp = Callable[["WSGIEnvironment", "StartResponse"], Iterable[bytes]]
+
+
+def build_wsgi_app(bolt_app: App, health_check: Callable[[], bool]) -> WsgiApp:
+    """Slack at POST /slack/events, a health check at GET /healthz, 404 elsewhere."""
+    slack = SlackRequestHandler(bolt_app, path=EVENTS_PATH)
+
+    def application(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        method = environ.get("REQUEST_METHOD", "GET")
+        if path == HEALTH_PATH and method in {"GET", "HEAD"}:
+            healthy = health_check()
+            body = json.dumps({"status": "ok" if healthy else "database unavailable"}).encode()
+            start_response(
+                "200 OK" if healthy else "503 Service Unavailable",
+                [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
+            )
+            return [body]
+        if path == EVENTS_PATH and method == "POST":
+            try:
+                return slack(environ, start_response)
+            except Exception:
+                body = b"Something went wrong; nothing was changed."
+                start_response(
+                    "500 Internal Server Error",
+                    [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))],
+                )
+                return [body]
+        body = b"Not found. Slack sends its requests to POST /slack/events."
+        start_response(
+            "404 Not Found",
+            [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))],
+        )
+        return [body]
+
+    return application

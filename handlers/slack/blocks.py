@@ -1,0 +1,312 @@
+"""Block Kit rendering of the core's view models, kept inside Slack's limits.
+
+Limits (https://api.slack.com/reference/block-kit): 50 blocks a message, 100 a modal; 3000
+characters a section's text; 150 a header; 75 a button label; 2000 a button value; 255 an
+action_id or block_id. Every message also carries a plain ``text`` fallback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from bot.consensus import Distribution, OutcomeKind
+from bot.views import (
+    CommentFormView,
+    DomainSummaryView,
+    MessageView,
+    QuestionCardView,
+    QuestionSummaryView,
+    Reply,
+    RoundHeaderView,
+    RoundStatusView,
+)
+
+Block = dict[str, Any]
+
+MAX_BLOCKS_PER_MESSAGE = 50
+MAX_SECTION_TEXT = 3000
+MAX_HEADER_TEXT = 150
+MAX_CONTEXT_TEXT = 2000
+SAFE_SECTION_TEXT = 2900
+
+VOTE_ACTION_PREFIX = "vote_"
+COMMENT_ACTION = "comment"
+COMMENT_CALLBACK = "comment_submit"
+COMMENT_BLOCK = "comment_block"
+COMMENT_INPUT = "comment_input"
+
+
+@dataclass(frozen=True)
+class SlackMessage:
+    text: str
+    blocks: list[Block]
+
+
+def escape(text: str) -> str:
+    """Escape the three characters Slack's mrkdwn treats as control characters."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def mention(user_id: str) -> str:
+    return f"<@{user_id}>"
+
+
+def truncate(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def mrkdwn(text: str) -> dict[str, str]:
+    return {"type": "mrkdwn", "text": text}
+
+
+def plain(text: str, limit: int = MAX_HEADER_TEXT) -> dict[str, Any]:
+    return {"type": "plain_text", "text": truncate(text, limit), "emoji": True}
+
+
+def section(text: str, block_id: str | None = None) -> Block:
+    block: Block = {"type": "section", "text": mrkdwn(truncate(text, MAX_SECTION_TEXT))}
+    if block_id:
+        block["block_id"] = block_id
+    return block
+
+
+def context(text: str) -> Block:
+    return {"type": "context", "elements": [mrkdwn(truncate(text, MAX_CONTEXT_TEXT))]}
+
+
+def header(text: str) -> Block:
+    return {"type": "header", "text": plain(text)}
+
+
+DIVIDER: Block = {"type": "divider"}
+
+
+def split_text(text: str, limit: int = SAFE_SECTION_TEXT) -> list[str]:
+    """Cut text into pieces of at most ``limit`` characters, at line or word breaks if possible."""
+    pieces: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        cut = rest.rfind("\n", 0, limit)
+        if cut < limit // 2:
+            cut = rest.rfind(" ", 0, limit)
+        if cut < limit // 2:
+            cut = limit
+        pieces.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest or not pieces:
+        pieces.append(rest)
+    return pieces
+
+
+def chunk_blocks(blocks: list[Block], size: int = MAX_BLOCKS_PER_MESSAGE) -> list[list[Block]]:
+    return [blocks[i : i + size] for i in range(0, len(blocks), size)] or [[]]
+
+
+# ------------------------------------------------------------------- round header
+
+
+def render_header(view: RoundHeaderView) -> SlackMessage:
+    text = (
+        f"Domain {view.domain}: {view.domain_title} Put to the {view.subgroup_name}: "
+        f"{view.question_count} questions, {view.electorate_size} people to vote."
+    )
+    blocks = [
+        header(f"Self-assessment: domain {view.domain}"),
+        section(f"*{escape(view.domain_title)}*"),
+        section(
+            f"{mention(view.started_by)} has put this domain to the *{escape(view.subgroup_name)}*: "
+            f"{view.question_count} questions, {view.electorate_size} people to vote.\n"
+            "Grade each question below. Votes are secret: everyone sees who has voted, "
+            "nobody sees a grade until the question closes. You can change your vote until then. "
+            "*Don't know* counts as taking part but not as a grade."
+        ),
+        context(f"{escape(view.framework_title)} · 1 Inadequate · 2 Adequate · 3 Good · 4 Outstanding"),
+    ]
+    return SlackMessage(text=text, blocks=blocks)
+
+
+# ------------------------------------------------------------------ question card
+
+
+def vote_value(round_id: int, round_question_id: int) -> str:
+    return f"{round_id}:{round_question_id}"
+
+
+def distribution_line(distribution: Distribution, labels: tuple[str, ...]) -> str:
+    parts = [
+        f"{grade} {labels[grade - 1]}: *{distribution.by_grade.get(grade, 0)}*"
+        for grade in range(1, len(labels) + 1)
+    ]
+    parts.append(f"Don't know: *{distribution.dont_know}*")
+    return " · ".join(parts)
+
+
+def outcome_text(kind: OutcomeKind, grade: int | None, labels: tuple[str, ...]) -> str:
+    if kind is OutcomeKind.AGREED and grade is not None:
+        return f"✅ *Agreed: {grade} {labels[grade - 1]}*"
+    if kind is OutcomeKind.DISAGREEMENT:
+        return "⚠️ *DISAGREEMENT*: no grade; for discussion"
+    return "⚠️ *NO QUORUM*: no grade"
+
+
+def render_card(view: QuestionCardView) -> SlackMessage:
+    question = f"*{view.question_id}* {escape(view.text)}"
+    blocks: list[Block] = [section(question, block_id=f"question:{view.round_question_id}")]
+    if view.prompts:
+        prompts = "\n".join(f"• {escape(p)}" for p in view.prompts)
+        blocks.append(context(f"_Prompts for discussion:_\n{prompts}"))
+    comments = ""
+    if view.comment_count:
+        comments = f" · 💬 {view.comment_count} comment{'s' if view.comment_count != 1 else ''}"
+    count = f"{len(view.voters)} of {view.electorate_size}"
+    if view.is_open:
+        value = vote_value(view.round_id, view.round_question_id)
+        buttons = [
+            {
+                "type": "button",
+                "action_id": f"{VOTE_ACTION_PREFIX}{grade}",
+                "text": plain(f"{grade} {label}", 75),
+                "value": value,
+            }
+            for grade, label in enumerate(view.scale.labels, start=1)
+        ]
+        buttons.append(
+            {
+                "type": "button",
+                "action_id": f"{VOTE_ACTION_PREFIX}dont_know",
+                "text": plain("Don't know", 75),
+                "value": value,
+            }
+        )
+        buttons.append(
+            {
+                "type": "button",
+                "action_id": COMMENT_ACTION,
+                "text": plain("Comment", 75),
+                "value": value,
+            }
+        )
+        blocks.append(
+            {"type": "actions", "block_id": f"vote:{view.round_question_id}", "elements": buttons}
+        )
+        voters = ", ".join(mention(u) for u in view.voters) if view.voters else "nobody yet"
+        blocks.append(context(f"Voted ({count}): {voters}{comments}"))
+        text = f"Question {view.question_id}: {view.text} ({count} voted)"
+    else:
+        assert view.result is not None and view.distribution is not None
+        labels = view.scale.labels
+        blocks.append(
+            section(
+                f"{outcome_text(view.result.kind, view.result.grade, labels)}\n"
+                f"{distribution_line(view.distribution, labels)}\n"
+                f"Turnout: {view.distribution.participants} of {view.electorate_size}"
+                f" · {escape(view.result.reason)}"
+            )
+        )
+        blocks.append(context(f"Voting has closed{comments}"))
+        text = f"Question {view.question_id} closed: {view.result.headline(view.scale)}"
+    return SlackMessage(text=truncate(text, 3000), blocks=blocks)
+
+
+# ------------------------------------------------------------------ domain summary
+
+
+def _question_summary_blocks(q: QuestionSummaryView, labels: tuple[str, ...]) -> list[Block]:
+    blocks = [
+        section(
+            f"*{q.question_id}* {escape(q.text)}\n"
+            f"{outcome_text(q.result.kind, q.result.grade, labels)}\n"
+            f"{distribution_line(q.distribution, labels)} · Turnout {q.participants} of "
+            f"{q.electorate_size}"
+        )
+    ]
+    if q.comments:
+        lines = "\n".join(f"> {mention(c.user_id)}: {escape(c.text)}" for c in q.comments)
+        for piece in split_text(f"_Comments on {q.question_id}:_\n{lines}"):
+            blocks.append(section(piece))
+    return blocks
+
+
+def render_summary(view: DomainSummaryView) -> list[SlackMessage]:
+    """The domain summary; more than one message (the rest to go in its thread) if it is long."""
+    labels = view.scale.labels
+    blocks: list[Block] = [
+        header(f"Domain {view.domain} graded by the {view.subgroup_name}"),
+        section(f"*{view.domain}. {escape(view.domain_title)}*\n{view.headline()}"),
+        DIVIDER,
+    ]
+    for q in view.questions:
+        blocks.extend(_question_summary_blocks(q, labels))
+    text = f"Domain {view.domain} graded by the {view.subgroup_name}. {view.headline()}"
+    chunks = chunk_blocks(blocks)
+    messages = [SlackMessage(text=text, blocks=chunks[0])]
+    for i, chunk in enumerate(chunks[1:], start=2):
+        messages.append(
+            SlackMessage(text=f"Domain {view.domain} summary, part {i} of {len(chunks)}", blocks=chunk)
+        )
+    return messages
+
+
+def render_message(view: MessageView) -> list[SlackMessage]:
+    match view:
+        case RoundHeaderView():
+            return [render_header(view)]
+        case QuestionCardView():
+            return [render_card(view)]
+        case DomainSummaryView():
+            return render_summary(view)
+
+
+# ------------------------------------------------------------------- private replies
+
+
+def _status_blocks(view: RoundStatusView) -> list[Block]:
+    lines = []
+    for q in view.questions:
+        if not q.is_open:
+            lines.append(f"• *{q.question_id}*: closed ({q.voted} of {q.electorate_size} voted)")
+            continue
+        waiting = ", ".join(mention(u) for u in q.not_voted) or "nobody"
+        lines.append(
+            f"• *{q.question_id}*: {q.voted} of {q.electorate_size} voted; waiting for {waiting}"
+        )
+    text = f"*Domain {view.domain}* with the {escape(view.subgroup_name)}\n" + "\n".join(lines)
+    return [section(piece) for piece in split_text(text)]
+
+
+def render_reply(reply: Reply) -> SlackMessage:
+    blocks: list[Block] = [section(reply.text)]
+    for round_view in reply.rounds:
+        blocks.extend(_status_blocks(round_view))
+    if len(blocks) > MAX_BLOCKS_PER_MESSAGE:
+        blocks = [*blocks[: MAX_BLOCKS_PER_MESSAGE - 1], context("(More rounds are open than fit here.)")]
+    return SlackMessage(text=truncate(reply.text, 3000), blocks=blocks)
+
+
+# -------------------------------------------------------------------- comment modal
+
+
+def render_comment_modal(form: CommentFormView, channel_id: str) -> dict[str, Any]:
+    return {
+        "type": "modal",
+        "callback_id": COMMENT_CALLBACK,
+        "private_metadata": f"{form.round_id}:{form.round_question_id}:{channel_id}",
+        "title": plain(f"Comment on {form.question_id}", 24),
+        "submit": plain("Save comment", 24),
+        "close": plain("Cancel", 24),
+        "blocks": [
+            section(f"*{form.question_id}* {escape(form.question_text)}"),
+            {
+                "type": "input",
+                "block_id": COMMENT_BLOCK,
+                "label": plain("Your comment (shown with your name in the summary)", 2000),
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": COMMENT_INPUT,
+                    "multiline": True,
+                    "max_length": 3000,
+                },
+            },
+        ],
+    }

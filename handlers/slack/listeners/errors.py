@@ -1,0 +1,24 @@
+"""The last line of defence: log the failure, answer plainly, never show a traceback."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from slack_bolt import App, BoltResponse, Respond
+
+log = structlog.get_logger(__name__)
+
+SORRY = "Sorry, something went wrong on our side and nothing was changed. Please try again."
+
+
+def register(app: App) -> None:
+    @app.error
+    def on_error(error: Exception, body: dict[str, Any], respond: Respond | None) -> BoltResponse:
+        log.error("listener_failed", error=repr(error), request_type=body.get("type"), exc_info=error)
+        if respond is not None and body.get("response_url"):
+            try:
+                respond(text=SORRY, response_type="ephemeral", replace_original=False)
+            except Exception as exc:  # the apology itself must not fail the request
+                log.warning("apology_not_sent", error=repr(exc))
+        return BoltResponse(status=200, body="")

@@ -1,0 +1,99 @@
+"""The fields we read from Slack's payloads, parsed once at the edge."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from bot.consensus import Choice
+
+_BUTTON_VALUE = re.compile(r"^(\d{1,12}):(\d{1,12})$")
+_MODAL_METADATA = re.compile(r"^(\d{1,12}):(\d{1,12}):([A-Z0-9]{1,40})$")
+
+
+class _Payload(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class SlashCommand(_Payload):
+    user_id: str
+    channel_id: str = ""
+    text: str = ""
+    trigger_id: str = ""
+
+
+class SlackUser(_Payload):
+    id: str
+
+
+class SlackChannel(_Payload):
+    id: str
+
+
+class SlackAction(_Payload):
+    action_id: str
+    value: str = ""
+    block_id: str = ""
+
+
+class BlockActions(_Payload):
+    user: SlackUser
+    channel: SlackChannel | None = None
+    trigger_id: str = ""
+    actions: list[SlackAction]
+
+    @property
+    def action(self) -> SlackAction:
+        return self.actions[0]
+
+
+class SlackView(_Payload):
+    callback_id: str
+    private_metadata: str = ""
+    state: dict[str, Any] = {}
+
+
+class ViewSubmission(_Payload):
+    user: SlackUser
+    view: SlackView
+
+    def input_value(self, block_id: str, action_id: str) -> str:
+        values = self.view.state.get("values", {})
+        field = values.get(block_id, {}).get(action_id, {})
+        value = field.get("value") if isinstance(field, dict) else None
+        return value if isinstance(value, str) else ""
+
+
+@dataclass(frozen=True)
+class QuestionRef:
+    round_id: int
+    round_question_id: int
+
+
+def parse_button_value(value: str) -> QuestionRef | None:
+    """A vote or comment button's value: '<round id>:<round question id>'."""
+    match = _BUTTON_VALUE.match(value)
+    return QuestionRef(int(match.group(1)), int(match.group(2))) if match else None
+
+
+def parse_vote_choice(action_id: str, prefix: str) -> Choice | None:
+    try:
+        return Choice(action_id.removeprefix(prefix))
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class CommentModalRef:
+    question: QuestionRef
+    channel_id: str
+
+
+def parse_modal_metadata(metadata: str) -> CommentModalRef | None:
+    match = _MODAL_METADATA.match(metadata)
+    if not match:
+        return None
+    return CommentModalRef(QuestionRef(int(match.group(1)), int(match.group(2))), match.group(3))

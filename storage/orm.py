@@ -1,0 +1,148 @@
+"""Typed SQLAlchemy models. The schema itself is created by the alembic migrations."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware datetimes stored as UTC (SQLite keeps no zone, so it is put back on load)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class RoundRow(Base):
+    __tablename__ = "rounds"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    framework: Mapped[str] = mapped_column(String(100))
+    domain: Mapped[int] = mapped_column(Integer)
+    subgroup_key: Mapped[str] = mapped_column(String(100))
+    channel_id: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(16))
+    started_by: Mapped[str] = mapped_column(String(40))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    header_ts: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    summary_ts: Mapped[str | None] = mapped_column(String(40), nullable=True)
+
+    electors: Mapped[list[ElectorRow]] = relationship(
+        back_populates="round", cascade="all, delete-orphan", order_by="ElectorRow.position"
+    )
+    questions: Mapped[list[RoundQuestionRow]] = relationship(
+        back_populates="round", cascade="all, delete-orphan", order_by="RoundQuestionRow.position"
+    )
+
+    __table_args__ = (
+        Index(
+            "uq_rounds_one_open_per_domain",
+            "framework",
+            "domain",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+    )
+
+
+class ElectorRow(Base):
+    __tablename__ = "round_electors"
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+
+    round: Mapped[RoundRow] = relationship(back_populates="electors")
+
+
+class RoundQuestionRow(Base):
+    __tablename__ = "round_questions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    question_id: Mapped[str] = mapped_column(String(20))
+    position: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    message_ts: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    outcome: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    grade: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    outcome_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    round: Mapped[RoundRow] = relationship(back_populates="questions")
+    votes: Mapped[list[VoteRow]] = relationship(
+        cascade="all, delete-orphan", order_by="VoteRow.id", lazy="selectin"
+    )
+    comments: Mapped[list[CommentRow]] = relationship(
+        cascade="all, delete-orphan", order_by="CommentRow.id", lazy="selectin"
+    )
+
+    __table_args__ = (UniqueConstraint("round_id", "question_id"),)
+
+
+class VoteRow(Base):
+    """An elector's current choice on one question: one row per elector and question."""
+
+    __tablename__ = "votes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    round_question_id: Mapped[int] = mapped_column(
+        ForeignKey("round_questions.id", ondelete="CASCADE")
+    )
+    user_id: Mapped[str] = mapped_column(String(40))
+    choice: Mapped[str] = mapped_column(String(16))
+    cast_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (UniqueConstraint("round_question_id", "user_id"),)
+
+
+class CommentRow(Base):
+    __tablename__ = "comments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    round_question_id: Mapped[int] = mapped_column(
+        ForeignKey("round_questions.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[str] = mapped_column(String(40))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -1,0 +1,236 @@
+"""The round repository and unit of work on SQLAlchemy (SQLite or PostgreSQL)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from types import TracebackType
+
+from sqlalchemy import Select, delete, exists, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from bot.consensus import Choice, OutcomeKind
+from bot.model import Comment, NewRound, QuestionResult, Round, RoundQuestion, Status
+from bot.ports import OpenRoundExists
+from storage.orm import CommentRow, ElectorRow, RoundQuestionRow, RoundRow, VoteRow
+
+OPEN = Status.OPEN.value
+CLOSED = Status.CLOSED.value
+
+
+def _question(row: RoundQuestionRow) -> RoundQuestion:
+    result = None
+    if row.outcome is not None:
+        result = QuestionResult(OutcomeKind(row.outcome), row.grade, row.outcome_reason or "")
+    return RoundQuestion(
+        id=row.id,
+        round_id=row.round_id,
+        question_id=row.question_id,
+        position=row.position,
+        status=Status(row.status),
+        message_ts=row.message_ts,
+        result=result,
+        closed_at=row.closed_at,
+        votes={vote.user_id: Choice(vote.choice) for vote in row.votes},
+        comments=[Comment(c.user_id, c.text, c.created_at) for c in row.comments],
+    )
+
+
+def _round(row: RoundRow) -> Round:
+    return Round(
+        id=row.id,
+        framework=row.framework,
+        domain=row.domain,
+        subgroup_key=row.subgroup_key,
+        channel_id=row.channel_id,
+        status=Status(row.status),
+        started_by=row.started_by,
+        started_at=row.started_at,
+        electorate=tuple(e.user_id for e in row.electors),
+        header_ts=row.header_ts,
+        summary_ts=row.summary_ts,
+        closed_at=row.closed_at,
+        questions=[_question(q) for q in row.questions],
+    )
+
+
+def _with_everything(statement: Select[tuple[RoundRow]]) -> Select[tuple[RoundRow]]:
+    return statement.options(
+        selectinload(RoundRow.electors),
+        selectinload(RoundRow.questions),
+    )
+
+
+class SqlRoundRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, new_round: NewRound) -> Round:
+        row = RoundRow(
+            framework=new_round.framework,
+            domain=new_round.domain,
+            subgroup_key=new_round.subgroup_key,
+            channel_id=new_round.channel_id,
+            status=OPEN,
+            started_by=new_round.started_by,
+            started_at=new_round.started_at,
+            electors=[
+                ElectorRow(user_id=user, position=i) for i, user in enumerate(new_round.electorate)
+            ],
+            questions=[
+                RoundQuestionRow(question_id=qid, position=i, status=OPEN)
+                for i, qid in enumerate(new_round.question_ids, start=1)
+            ],
+        )
+        try:
+            with self.session.begin_nested():
+                self.session.add(row)
+        except IntegrityError as exc:
+            raise OpenRoundExists(new_round.domain) from exc
+        self.session.flush()
+        for question in row.questions:
+            question.votes = []
+            question.comments = []
+        return _round(row)
+
+    def get(self, round_id: int) -> Round | None:
+        row = self.session.scalars(_with_everything(select(RoundRow).where(RoundRow.id == round_id))).one_or_none()
+        return _round(row) if row else None
+
+    def get_round_of_question(self, round_question_id: int) -> Round | None:
+        round_id = self.session.scalar(
+            select(RoundQuestionRow.round_id).where(RoundQuestionRow.id == round_question_id)
+        )
+        return self.get(round_id) if round_id is not None else None
+
+    def open_round_for_domain(self, framework: str, domain: int) -> Round | None:
+        statement = select(RoundRow).where(
+            RoundRow.framework == framework, RoundRow.domain == domain, RoundRow.status == OPEN
+        )
+        row = self.session.scalars(_with_everything(statement)).one_or_none()
+        return _round(row) if row else None
+
+    def open_rounds(self, framework: str) -> list[Round]:
+        statement = (
+            select(RoundRow)
+            .where(RoundRow.framework == framework, RoundRow.status == OPEN)
+            .order_by(RoundRow.domain)
+        )
+        return [_round(row) for row in self.session.scalars(_with_everything(statement))]
+
+    def discard(self, round_id: int) -> None:
+        self.session.execute(delete(RoundRow).where(RoundRow.id == round_id))
+
+    def set_header_ts(self, round_id: int, ts: str) -> None:
+        self.session.execute(update(RoundRow).where(RoundRow.id == round_id).values(header_ts=ts))
+
+    def set_question_ts(self, round_question_id: int, ts: str) -> None:
+        self.session.execute(
+            update(RoundQuestionRow)
+            .where(RoundQuestionRow.id == round_question_id)
+            .values(message_ts=ts)
+        )
+
+    def set_summary_ts(self, round_id: int, ts: str) -> None:
+        self.session.execute(update(RoundRow).where(RoundRow.id == round_id).values(summary_ts=ts))
+
+    def lock_question(self, round_question_id: int) -> RoundQuestion | None:
+        row = self.session.scalars(
+            select(RoundQuestionRow)
+            .where(RoundQuestionRow.id == round_question_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).one_or_none()
+        return _question(row) if row else None
+
+    def upsert_vote(
+        self, round_question_id: int, user_id: str, choice: Choice, at: datetime
+    ) -> Choice | None:
+        previous = self.session.scalar(
+            select(VoteRow.choice).where(
+                VoteRow.round_question_id == round_question_id, VoteRow.user_id == user_id
+            )
+        )
+        insert = postgresql_insert if self.session.bind and self.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        statement = insert(VoteRow).values(
+            round_question_id=round_question_id,
+            user_id=user_id,
+            choice=choice.value,
+            cast_at=at,
+            updated_at=at,
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=[VoteRow.round_question_id, VoteRow.user_id],
+            set_={"choice": statement.excluded.choice, "updated_at": statement.excluded.updated_at},
+        )
+        self.session.execute(statement)
+        return Choice(previous) if previous is not None else None
+
+    def add_comment(self, round_question_id: int, user_id: str, text: str, at: datetime) -> None:
+        self.session.add(
+            CommentRow(round_question_id=round_question_id, user_id=user_id, text=text, created_at=at)
+        )
+        self.session.flush()
+
+    def close_question(self, round_question_id: int, result: QuestionResult, at: datetime) -> bool:
+        outcome = self.session.execute(
+            update(RoundQuestionRow)
+            .where(RoundQuestionRow.id == round_question_id, RoundQuestionRow.status == OPEN)
+            .values(
+                status=CLOSED,
+                outcome=result.kind.value,
+                grade=result.grade,
+                outcome_reason=result.reason,
+                closed_at=at,
+            )
+        )
+        return bool(outcome.rowcount == 1)  # type: ignore[attr-defined]
+
+    def close_round_if_complete(self, round_id: int, at: datetime) -> bool:
+        any_open = exists(
+            select(RoundQuestionRow.id).where(
+                RoundQuestionRow.round_id == round_id, RoundQuestionRow.status == OPEN
+            )
+        )
+        outcome = self.session.execute(
+            update(RoundRow)
+            .where(RoundRow.id == round_id, RoundRow.status == OPEN, ~any_open)
+            .values(status=CLOSED, closed_at=at)
+        )
+        return bool(outcome.rowcount == 1)  # type: ignore[attr-defined]
+
+
+class SqlUnitOfWork:
+    """One session, one transaction; rolled back on leaving unless committed."""
+
+    rounds: SqlRoundRepository
+
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self._session_factory = session_factory
+
+    def __enter__(self) -> SqlUnitOfWork:
+        self.session = self._session_factory()
+        self.rounds = SqlRoundRepository(self.session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.session.rollback()
+        self.session.close()
+
+    def commit(self) -> None:
+        self.session.commit()
+
+
+class SqlUnitOfWorkFactory:
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self._session_factory = session_factory
+
+    def __call__(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self._session_factory)

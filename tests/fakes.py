@@ -1,0 +1,72 @@
+"""Hand-written fakes of the core's ports (no mock library)."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from bot.ports import ChatError
+from bot.views import MessageView
+
+
+@dataclass
+class PostedMessage:
+    channel_id: str
+    ts: str
+    view: MessageView
+    thread_ts: str | None
+
+
+@dataclass
+class FakeChat:
+    """Records what the core asked to post; channels and members are set up by the test."""
+
+    members: dict[str, list[str]] = field(default_factory=dict)
+    unreachable_channels: set[str] = field(default_factory=set)
+    posted: list[PostedMessage] = field(default_factory=list)
+    updates: list[tuple[str, str, MessageView]] = field(default_factory=list)
+    _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def human_members(self, channel_id: str) -> list[str]:
+        if channel_id in self.unreachable_channels or channel_id not in self.members:
+            raise ChatError("channel_not_found")
+        return list(self.members[channel_id])
+
+    def post(self, channel_id: str, view: MessageView, thread_ts: str | None = None) -> str:
+        if channel_id in self.unreachable_channels:
+            raise ChatError("not_in_channel")
+        with self._lock:
+            ts = f"1700000000.{next(self._ts):06d}"
+            self.posted.append(PostedMessage(channel_id, ts, view, thread_ts))
+        return ts
+
+    def update(self, channel_id: str, message_ts: str, view: MessageView) -> None:
+        with self._lock:
+            self.updates.append((channel_id, message_ts, view))
+
+    def posted_to(self, channel_id: str) -> list[PostedMessage]:
+        return [p for p in self.posted if p.channel_id == channel_id]
+
+
+@dataclass
+class RecordingRefresher:
+    """Collects refresh requests; the test runs them when it wants to."""
+
+    requested: list[int] = field(default_factory=list)
+
+    def request(self, key: int) -> None:
+        self.requested.append(key)
+
+
+@dataclass
+class SteppingClock:
+    current: datetime = field(default_factory=lambda: datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
+
+    def now(self) -> datetime:
+        return self.current
+
+    def advance(self, **kwargs: float) -> None:
+        self.current += timedelta(**kwargs)
