@@ -1,0 +1,180 @@
+"""Start the real app (waitress + Bolt + SQLAlchemy) against the Slack emulator."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from waitress.server import create_server
+
+from bot.composition import Application, build_application
+from bot.config import Settings
+from tests.emulator import SlackEmulator, SlackSender
+
+ROOT = Path(__file__).resolve().parents[2]
+SIGNING_SECRET = "test-signing-secret"
+TOKEN = "xoxb-test"
+CHAIR = "U0CHAIR01"
+BOARD = "C0BOARD01"
+PARTICIPATION = "C0PART001"
+COMMISSIONING = "C0COMM001"
+PERFORMANCE = "C0PERF001"
+WORKFORCE = "C0WORK001"
+
+JsonDict = dict[str, Any]
+
+
+def config_document(**voting: Any) -> JsonDict:
+    return {
+        "framework": "are-we-there-yet-2008",
+        "board": {"name": "Test Children's Trust", "channel": BOARD, "chairs": [CHAIR]},
+        "subgroups": {
+            "board": {"name": "Board", "channel": BOARD},
+            "commissioning": {"name": "Commissioning Sub-Group", "channel": COMMISSIONING},
+            "performance": {"name": "Performance Management Sub-Group", "channel": PERFORMANCE},
+            "participation": {"name": "Participation Sub-Group", "channel": PARTICIPATION},
+            "workforce": {
+                "name": "Workforce Sub-Group",
+                "channel": WORKFORCE,
+                "members": ["U0WORK001", "U0WORK002"],
+            },
+        },
+        "assignments": {
+            1: "board", 2: "commissioning", 3: "performance", 4: "participation",
+            5: "workforce", 6: "performance", 7: "performance",
+        },
+        "voting": {"deadline": "7d", "remind_before": "1d", "quorum": 0.5, **voting},
+        "consensus": {"agree_share": 0.67, "max_spread": 1},
+    }
+
+
+def members(prefix: str, count: int) -> list[str]:
+    return [f"U0{prefix}{i:03d}" for i in range(1, count + 1)]
+
+
+def populate(emulator: SlackEmulator, sizes: dict[str, int] | None = None) -> dict[str, list[str]]:
+    """Users and channels of a small trust. Returns each channel's human members."""
+    sizes = {"PART": 4, "COMM": 5, "PERF": 3, "BRD": 2, **(sizes or {})}
+    emulator.add_user(CHAIR, "chair")
+    emulator.add_user("U0OTHERBOT", "reminder-bot", is_bot=True)
+    emulator.add_user("U0STRANGER", "stranger")
+    channels = {
+        BOARD: ("board", [CHAIR, *members("BRD", sizes["BRD"])]),
+        PARTICIPATION: ("participation", members("PART", sizes["PART"])),
+        COMMISSIONING: ("commissioning", members("COMM", sizes["COMM"])),
+        PERFORMANCE: ("performance", members("PERF", sizes["PERF"])),
+        WORKFORCE: ("workforce", ["U0WORK001", "U0WORK002", "U0WORK003"]),
+    }
+    humans: dict[str, list[str]] = {}
+    for channel_id, (name, people) in channels.items():
+        for user in people:
+            if emulator.user(user) is None:
+                emulator.add_user(user, user.lower())
+        everyone = [*people, "U0OTHERBOT"]
+        emulator.add_channel(channel_id, name, members=everyone)
+        humans[channel_id] = list(people)
+    return humans
+
+
+@dataclass
+class RunningApp:
+    url: str
+    application: Application
+    emulator: SlackEmulator
+    sender: SlackSender
+
+    def assess(self, text: str, user: str = CHAIR, channel: str = BOARD) -> str:
+        """Type `/assess <text>` and return the private reply the user sees."""
+        response = self.sender.slash_command(user, channel, text)
+        assert response.status == 200, response.body
+        url = response.response_url
+        posts = self.emulator.wait_for(
+            lambda: self.emulator.responses(url), message=f"a reply to /assess {text}"
+        )
+        return str(posts[0].body.get("text", ""))
+
+    def private_reply(self, response_url: str | None) -> str:
+        posts = self.emulator.wait_for(lambda: self.emulator.responses(response_url))
+        return str(posts[0].body.get("text", ""))
+
+    def idle(self) -> None:
+        assert self.application.refresher.wait_idle(10), "message refreshes did not finish"
+
+
+@contextmanager
+def running_app(
+    database_url: str,
+    emulator: SlackEmulator,
+    tmp_path: Path,
+    config: JsonDict | None = None,
+    refresh_interval: float = 0.05,
+) -> Iterator[RunningApp]:
+    config_path = tmp_path / "app.yaml"
+    config_path.write_text(yaml.safe_dump(config or config_document()), encoding="utf-8")
+    settings = Settings.from_environment(
+        {
+            "SLACK_BOT_TOKEN": emulator.token,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": emulator.api_url,
+            "DATABASE_URL": database_url,
+            "APP_CONFIG": str(config_path),
+            "REFRESH_INTERVAL": str(refresh_interval),
+            "REFRESH_GLOBAL_INTERVAL": "0",
+        }
+    )
+    application = build_application(settings)
+    server = create_server(application.wsgi, host="127.0.0.1", port=0, threads=8)
+    thread = threading.Thread(target=server.run, name="waitress", daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.effective_port}"  # type: ignore[union-attr]
+    try:
+        yield RunningApp(url, application, emulator, SlackSender(url, SIGNING_SECRET, emulator))
+    finally:
+        application.refresher.wait_idle(10)
+        server.close()
+        thread.join(timeout=5)
+        application.close()
+
+
+# --------------------------------------------------------------- reading the channel
+
+
+def block_text(message: JsonDict) -> str:
+    """All the text a person sees in a message's blocks."""
+    parts: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") in {"mrkdwn", "plain_text"} and isinstance(node.get("text"), str):
+                parts.append(node["text"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(message.get("blocks") or [])
+    return "\n".join(parts)
+
+
+def question_cards(emulator: SlackEmulator, channel: str) -> dict[str, JsonDict]:
+    """The question messages in a channel, by question id (e.g. '4.2')."""
+    cards: dict[str, JsonDict] = {}
+    for message in emulator.messages(channel, top_level_only=True):
+        blocks = message.get("blocks") or []
+        if blocks and str(blocks[0].get("block_id", "")).startswith("question:"):
+            question_id = blocks[0]["text"]["text"].split("*")[1]
+            cards[question_id] = message
+    return cards
+
+
+def button_value(message: JsonDict) -> str:
+    for block in message.get("blocks") or []:
+        if block.get("type") == "actions":
+            return str(block["elements"][0]["value"])
+    raise AssertionError("the message has no buttons")
