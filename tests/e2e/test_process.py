@@ -1,0 +1,169 @@
+"""`python -m bot` as a newcomer runs it: a real process serving HTTP, or a clear refusal."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.e2e.harness import BOARD, CHAIR, ROOT, SIGNING_SECRET, config_document, populate
+from tests.emulator import SlackEmulator, SlackSender
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def environment(emulator: SlackEmulator, tmp_path: Path, **extra: str) -> dict[str, str]:
+    config = tmp_path / "app.yaml"
+    if not config.exists():
+        config.write_text(yaml.safe_dump(config_document()), encoding="utf-8")
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("SLACK_", "DATABASE_URL", "APP_CONFIG"))
+    }
+    env.update(
+        SLACK_BOT_TOKEN=emulator.token,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=emulator.api_url,
+        APP_CONFIG=str(config),
+        HOST="127.0.0.1",
+        LOG_LEVEL="WARNING",
+    )
+    env.update(extra)
+    return env
+
+
+@pytest.fixture
+def emulator() -> Iterator[SlackEmulator]:
+    with SlackEmulator() as slack:
+        populate(slack)
+        yield slack
+
+
+def wait_healthy(url: str, process: subprocess.Popen[str]) -> dict[str, str]:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"the app exited: {process.stderr.read() if process.stderr else ''}")
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:
+                return dict(json.loads(response.read()))
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError("the app did not answer /healthz in 30 s")
+
+
+def test_python_m_bot_serves_slack_and_stops_cleanly(
+    emulator: SlackEmulator, tmp_path: Path, database_url: str
+) -> None:
+    port = free_port()
+    env = environment(emulator, tmp_path, PORT=str(port), DATABASE_URL=database_url)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot"], cwd=tmp_path, env=env, text=True, stderr=subprocess.PIPE
+    )
+    try:
+        assert wait_healthy(f"http://127.0.0.1:{port}/healthz", process) == {"status": "ok"}
+        sender = SlackSender(f"http://127.0.0.1:{port}", SIGNING_SECRET, emulator)
+        response = sender.slash_command(CHAIR, BOARD, "help")
+        assert response.status == 200
+        posts = emulator.wait_for(lambda: emulator.responses(response.response_url))
+        assert "/assess domain N" in posts[0].body["text"]
+        assert sender.slash_command(CHAIR, BOARD, "help", bad_signature=True).status == 401
+    finally:
+        process.send_signal(signal.SIGTERM)
+        code = process.wait(timeout=20)
+    assert code == 0
+
+
+def test_the_default_database_is_a_sqlite_file_in_the_working_folder(
+    emulator: SlackEmulator, tmp_path: Path
+) -> None:
+    port = free_port()
+    env = environment(emulator, tmp_path, PORT=str(port))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot"], cwd=tmp_path, env=env, text=True, stderr=subprocess.PIPE
+    )
+    try:
+        wait_healthy(f"http://127.0.0.1:{port}/healthz", process)
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+    assert (tmp_path / "assessment.db").exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"SLACK_BOT_TOKEN": ""}, "SLACK_BOT_TOKEN not set"),
+        ({"SLACK_SIGNING_SECRET": ""}, "SLACK_SIGNING_SECRET not set"),
+        ({"SLACK_BOT_TOKEN": "xoxb-wrong"}, "did not accept SLACK_BOT_TOKEN"),
+        ({"APP_CONFIG": "/nonexistent/app.yaml"}, "configuration file not found"),
+        ({"PORT": "eighty"}, "PORT='eighty' is not a port number"),
+    ],
+)
+def test_start_up_problems_are_explained(
+    emulator: SlackEmulator, tmp_path: Path, change: dict[str, str], expected: str
+) -> None:
+    env = environment(emulator, tmp_path, **change)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot"], cwd=tmp_path, env=env, text=True, capture_output=True, timeout=60
+    )
+    assert result.returncode == 2
+    assert expected in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (lambda c: c["voting"].update(dedline="7d"), "voting.dedline"),
+        (lambda c: c["subgroups"]["workforce"].pop("channel"), "subgroups.workforce.channel"),
+        (lambda c: c["assignments"].update({4: "youth"}), "assignments.4 names sub-group 'youth'"),
+    ],
+)
+def test_a_bad_app_yaml_names_the_key(
+    emulator: SlackEmulator, tmp_path: Path, edit: object, expected: str
+) -> None:
+    document = config_document()
+    edit(document)  # type: ignore[operator]
+    (tmp_path / "app.yaml").write_text(yaml.safe_dump(document), encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "bot"],
+        cwd=tmp_path,
+        env=environment(emulator, tmp_path),
+        text=True,
+        capture_output=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert expected in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_the_shipped_configuration_and_question_bank_load() -> None:
+    from bot.composition import check_assignments
+    from bot.config import load_app_config
+    from bot.framework import framework_path, load_framework
+
+    config = load_app_config(ROOT / "app.yaml")
+    framework = load_framework(framework_path(ROOT / "question_data", config.framework))
+    check_assignments(config, framework, "app.yaml")
+    assert config.board.name == "Oxfordshire Children and Young People's Trust"
+    assert [config.assignments[d] for d in range(1, 8)] == [
+        "board", "commissioning", "performance", "participation", "workforce",
+        "performance", "performance",
+    ]
