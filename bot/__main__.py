@@ -27,7 +27,10 @@ def main() -> int:
         return 2
     host = os.environ.get("HOST", "0.0.0.0")
     server = create_server(
-        application.wsgi, host=host, port=settings.port, threads=int(os.environ.get("THREADS", "16"))
+        application.wsgi,
+        host=host,
+        port=settings.port,
+        threads=int(os.environ.get("THREADS", "16")),
     )
 
     def stop(signum: int, _frame: FrameType | None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -48,15 +49,21 @@ def usage(domain_count: int) -> str:
 def parse_command(text: str) -> Command:
     words = text.strip().lower().split()
     if not words or words[0] in {"help", "?", "-h", "--help"}:
-        return Help() if not words or len(words) == 1 else Unrecognised("`help` takes nothing after it.")
+        return (
+            Help()
+            if not words or len(words) == 1
+            else Unrecognised("`help` takes nothing after it.")
+        )
     verb, rest = words[0], words[1:]
     if verb == "status":
         return Status() if not rest else Unrecognised("`status` takes nothing after it.")
     if verb in {"domain", "close"}:
         if len(rest) != 1:
-            return Unrecognised(f"`{verb}` needs one domain number, for example `/assess {verb} 4`.")
+            return Unrecognised(
+                f"`{verb}` needs one domain number, for example `/assess {verb} 4`."
+            )
         number = rest[0].removeprefix("#")
-        if not number.isdigit():
+        if not re.fullmatch(r"[0-9]{1,6}", number):
             return Unrecognised(
                 f"`{rest[0]}` is not a domain number: use a number, for example `/assess {verb} 4`."
             )

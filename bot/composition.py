@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import structlog
-from sqlalchemy import Engine, text
 
 from bot.clock import SystemClock
 from bot.config import AppConfig, Settings, load_app_config
@@ -15,7 +14,7 @@ from bot.refresh import CoalescingRefresher
 from bot.services import Facilitator
 from handlers.slack.app import WsgiApp, build_bolt_app, build_wsgi_app
 from handlers.slack.gateway import SlackGateway, make_web_client
-from storage.database import make_engine, make_session_factory, migrate
+from storage.database import Engine, is_reachable, make_engine, make_session_factory, migrate
 from storage.repository import SqlUnitOfWorkFactory
 
 log = structlog.get_logger(__name__)
@@ -45,12 +44,7 @@ class Application:
     wsgi: WsgiApp
 
     def healthy(self) -> bool:
-        try:
-            with self.engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
-            return True
-        except Exception:
-            return False
+        return is_reachable(self.engine)
 
     def close(self) -> None:
         self.refresher.stop()

@@ -34,7 +34,9 @@ def parse_duration(value: object) -> timedelta:
         return value
     match = _DURATION.match(str(value)) if isinstance(value, str | int) else None
     if not match or int(match.group(1)) <= 0:
-        raise ValueError(f"{value!r} is not a duration: use a whole number and s, m, h or d (e.g. 7d)")
+        raise ValueError(
+            f"{value!r} is not a duration: use a whole number and s, m, h or d (e.g. 7d)"
+        )
     return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
 
 
@@ -117,6 +119,8 @@ def load_app_config(path: Path) -> AppConfig:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise StartupError(f"{path}: configuration file not found (set APP_CONFIG)") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise StartupError(f"{path}: cannot read the configuration file: {exc}") from exc
     except yaml.YAMLError as exc:
         raise StartupError(f"{path}: not valid YAML: {exc}") from exc
     try:
@@ -145,14 +149,16 @@ class Settings:
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
-        missing = [name for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET") if not env.get(name)]
+        missing = [
+            name for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET") if not env.get(name)
+        ]
         if missing:
             raise StartupError(
                 f"{' and '.join(missing)} not set. Copy them from your Slack app's settings "
                 "(OAuth & Permissions → Bot User OAuth Token; Basic Information → Signing Secret)."
             )
-        port_text = env.get("PORT", "3000")
-        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        port_text = env.get("PORT") or "3000"
+        if not re.fullmatch(r"[0-9]{1,5}", port_text) or not 0 < int(port_text) < 65536:
             raise StartupError(f"PORT={port_text!r} is not a port number")
         return cls(
             slack_bot_token=env["SLACK_BOT_TOKEN"],

@@ -14,6 +14,21 @@ class StartupError(Exception):
 def describe_validation_error(path: Path, error: ValidationError) -> str:
     lines = [f"{path}: {error.error_count()} problem(s):"]
     for item in error.errors():
-        place = ".".join(str(part) for part in item["loc"]) or "(top level)"
-        lines.append(f"  - at {place}: {item['msg']}")
+        lines.append(f"  - at {describe_place(item['loc'])}: {item['msg']}")
     return "\n".join(lines)
+
+
+LIST_FIELDS = {"domains", "questions", "prompts", "grade_scale", "chairs", "members"}
+
+
+def describe_place(loc: tuple[int | str, ...]) -> str:
+    """`domains.3.questions.0.text` → `domains.3.questions.0.text (domain 4, question 1)`."""
+    dotted = ".".join(str(part) for part in loc) or "(top level)"
+    readable: list[str] = []
+    for before, part in zip(loc, loc[1:], strict=False):
+        if isinstance(part, int) and before in LIST_FIELDS:
+            noun = {"domains": "domain", "questions": "question", "prompts": "prompt"}.get(
+                str(before), "item"
+            )
+            readable.append(f"{noun} {part + 1}")
+    return f"{dotted} ({', '.join(readable)})" if readable else dotted

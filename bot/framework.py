@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
 from bot.errors import StartupError, describe_validation_error
 
@@ -77,7 +85,8 @@ class Framework(_Strict):
 
     def question(self, question_id: str) -> Question | None:
         domain_part = question_id.split(".", 1)[0]
-        domain = self.domain(int(domain_part)) if domain_part.isdigit() else None
+        is_number = re.fullmatch(r"[0-9]{1,6}", domain_part) is not None
+        domain = self.domain(int(domain_part)) if is_number else None
         return domain.question(question_id) if domain else None
 
     def grade_label(self, grade: int) -> str:
@@ -94,6 +103,8 @@ def load_framework(path: Path) -> Framework:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise StartupError(f"{path}: question bank not found") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise StartupError(f"{path}: cannot read the question bank: {exc}") from exc
     except yaml.YAMLError as exc:
         raise StartupError(f"{path}: not valid YAML: {exc}") from exc
     try:

@@ -54,11 +54,11 @@ class RoundRepository(Protocol):
         """Record an elector's current choice; return what they had chosen before, if anything."""
         ...
 
-    def add_comment(self, round_question_id: int, user_id: str, text: str, at: datetime) -> None: ...
+    def add_comment(
+        self, round_question_id: int, user_id: str, text: str, at: datetime
+    ) -> None: ...
 
-    def close_question(
-        self, round_question_id: int, result: QuestionResult, at: datetime
-    ) -> bool:
+    def close_question(self, round_question_id: int, result: QuestionResult, at: datetime) -> bool:
         """Close an open question with its result; False if it was already closed."""
         ...
 
@@ -70,7 +70,8 @@ class RoundRepository(Protocol):
 class UnitOfWork(Protocol):
     """One transaction. Leaving the ``with`` block without ``commit()`` rolls everything back."""
 
-    rounds: RoundRepository
+    @property
+    def rounds(self) -> RoundRepository: ...
 
     def __enter__(self) -> UnitOfWork: ...
 

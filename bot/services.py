@@ -233,7 +233,9 @@ class Facilitator:
 
     # ------------------------------------------------------------------- voting
 
-    def record_vote(self, user_id: str, round_id: int, round_question_id: int, choice: Choice) -> Reply:
+    def record_vote(
+        self, user_id: str, round_id: int, round_question_id: int, choice: Choice
+    ) -> Reply:
         """Record (or change) an elector's vote; close the question when everyone has voted."""
         closed_now = False
         with self.uow_factory() as uow:
@@ -365,7 +367,9 @@ class Facilitator:
         if round_ is None or question is None or question.message_ts is None:
             return
         try:
-            self.chat.update(round_.channel_id, question.message_ts, self.card_view(round_, question))
+            self.chat.update(
+                round_.channel_id, question.message_ts, self.card_view(round_, question)
+            )
         except ChatError as exc:
             log.error("question_refresh_failed", question=question.question_id, error=str(exc))
 

@@ -110,7 +110,8 @@ class DomainSummaryView:
         flagged = self.flagged
         noun = "question" if flagged == 1 else "questions"
         flag_text = f"{flagged} {noun} flagged for the board" if flagged else "nothing flagged"
-        return f"{len(self.questions)} questions: {graded}; {flag_text}."
+        total = len(self.questions)
+        return f"{total} question{'' if total == 1 else 's'}: {graded}; {flag_text}."
 
 
 MessageView = RoundHeaderView | QuestionCardView | DomainSummaryView

@@ -11,6 +11,15 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
+__all__ = [
+    "Engine",
+    "is_reachable",
+    "make_engine",
+    "make_session_factory",
+    "migrate",
+    "normalise_url",
+]
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _MIGRATION_LOCK_KEY = 7_331_2008  # pg_advisory_lock key: one migrator at a time
 
@@ -52,6 +61,16 @@ def _make_sqlite_transactional(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def is_reachable(engine: Engine) -> bool:
+    """True if the database answers a trivial query."""
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return True
+    except Exception:
+        return False
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -56,7 +56,7 @@ def _round(row: RoundRow) -> Round:
     )
 
 
-def _with_everything(statement: Select[tuple[RoundRow]]) -> Select[tuple[RoundRow]]:
+def _with_everything(statement: Select[RoundRow]) -> Select[RoundRow]:
     return statement.options(
         selectinload(RoundRow.electors),
         selectinload(RoundRow.questions),
@@ -96,7 +96,9 @@ class SqlRoundRepository:
         return _round(row)
 
     def get(self, round_id: int) -> Round | None:
-        row = self.session.scalars(_with_everything(select(RoundRow).where(RoundRow.id == round_id))).one_or_none()
+        row = self.session.scalars(
+            _with_everything(select(RoundRow).where(RoundRow.id == round_id))
+        ).one_or_none()
         return _round(row) if row else None
 
     def get_round_of_question(self, round_question_id: int) -> Round | None:
@@ -153,7 +155,11 @@ class SqlRoundRepository:
                 VoteRow.round_question_id == round_question_id, VoteRow.user_id == user_id
             )
         )
-        insert = postgresql_insert if self.session.bind and self.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        insert = (
+            postgresql_insert
+            if self.session.bind and self.session.get_bind().dialect.name == "postgresql"
+            else sqlite_insert
+        )
         statement = insert(VoteRow).values(
             round_question_id=round_question_id,
             user_id=user_id,
@@ -170,7 +176,9 @@ class SqlRoundRepository:
 
     def add_comment(self, round_question_id: int, user_id: str, text: str, at: datetime) -> None:
         self.session.add(
-            CommentRow(round_question_id=round_question_id, user_id=user_id, text=text, created_at=at)
+            CommentRow(
+                round_question_id=round_question_id, user_id=user_id, text=text, created_at=at
+            )
         )
         self.session.flush()
 

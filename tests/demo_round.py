@@ -38,15 +38,29 @@ CHANNELS = {
     "workforce": ("C0WORK001", "workforce"),
 }
 NAMES = [
-    "Asha (Health)", "Ben (Police)", "Carys (Schools)", "Dev (Youth Service)", "Ellen (Parent rep)",
-    "Femi (Voluntary sector)", "Gwen (Social care)", "Hari (Housing)", "Iona (Youth rep)",
-    "Jude (Public health)", "Kofi (Early years)", "Lena (Finance)",
+    "Asha (Health)",
+    "Ben (Police)",
+    "Carys (Schools)",
+    "Dev (Youth Service)",
+    "Ellen (Parent rep)",
+    "Femi (Voluntary sector)",
+    "Gwen (Social care)",
+    "Hari (Housing)",
+    "Iona (Youth rep)",
+    "Jude (Public health)",
+    "Kofi (Early years)",
+    "Lena (Finance)",
 ]
 COMMENTS = [
     "We have the data but we rarely discuss it at the board.",
     "The youth forum would grade this lower: they were not asked.",
     "Good progress since the last plan, but it is not yet consistent across partners.",
 ]
+
+
+def wait_for_modal(emulator: SlackEmulator, user: str) -> dict[str, Any]:
+    stack = emulator.wait_for(lambda: emulator.view_stack(user), message=f"a modal for {user}")
+    return stack[-1]
 
 
 def plain(text: str, names: dict[str, str]) -> str:
@@ -56,7 +70,9 @@ def plain(text: str, names: dict[str, str]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     parser.add_argument("--domain", type=int, default=4, help="domain to assess (1-7)")
     parser.add_argument("--members", type=int, default=8, help="simulated members of the sub-group")
     parser.add_argument("--seed", type=int, default=2008, help="seed for the simulated votes")
@@ -92,9 +108,11 @@ def main(argv: list[str] | None = None) -> int:
                 commenter = rng.choice(members)
                 value = button_value(card)
                 app.sender.click_button(commenter, channel, str(card["ts"]), "comment", value=value)
-                modal = emulator.wait_for(lambda: emulator.view_stack(commenter))[-1]
+                modal = wait_for_modal(emulator, commenter)
                 comment = rng.choice(COMMENTS)
-                app.sender.submit_view(commenter, modal, {"comment_block": {"comment_input": comment}})
+                app.sender.submit_view(
+                    commenter, modal, {"comment_block": {"comment_input": comment}}
+                )
                 leaning = rng.choice([2, 3, 3, 4])
                 voted = 0
                 for member in members:
@@ -111,12 +129,18 @@ def main(argv: list[str] | None = None) -> int:
                 app.idle()
                 closed = voted == len(members)
                 state = "everyone voted, so it closed" if closed else "still open"
-                print(f"  {question_id}: {voted} of {len(members)} voted ({state}); "
-                      f"{names[commenter]} commented")
+                print(
+                    f"  {question_id}: {voted} of {len(members)} voted ({state}); "
+                    f"{names[commenter]} commented"
+                )
             print("\nThe chair types: /assess close " + str(args.domain))
             print("  (privately) " + plain(app.assess(f"close {args.domain}"), names))
             summary = emulator.wait_for(
-                lambda: [m for m in emulator.messages(BOARD, top_level_only=True) if "graded by" in block_text(m)]
+                lambda: [
+                    m
+                    for m in emulator.messages(BOARD, top_level_only=True)
+                    if "graded by" in block_text(m)
+                ]
             )[0]
             app.idle()
             thread: list[dict[str, Any]] = emulator.thread(BOARD, str(summary["ts"])) or [summary]
@@ -126,7 +150,10 @@ def main(argv: list[str] | None = None) -> int:
             updates = len(emulator.calls_to("chat.update"))
             posts = len(emulator.calls_to("chat.postMessage"))
             print("=" * 78)
-            print(f"Slack Web API calls: {len(emulator.calls)} ({updates} chat.update, {posts} chat.postMessage)")
+            print(
+                f"Slack Web API calls: {len(emulator.calls)} "
+                f"({updates} chat.update, {posts} chat.postMessage)"
+            )
     return 0
 
 

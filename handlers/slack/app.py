@@ -57,7 +57,10 @@ def build_wsgi_app(bolt_app: App, health_check: Callable[[], bool]) -> WsgiApp:
                 body = b"Something went wrong; nothing was changed."
                 start_response(
                     "500 Internal Server Error",
-                    [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))],
+                    [
+                        ("Content-Type", "text/plain; charset=utf-8"),
+                        ("Content-Length", str(len(body))),
+                    ],
                 )
                 return [body]
         body = b"Not found. Slack sends its requests to POST /slack/events."

@@ -115,13 +115,16 @@ def render_header(view: RoundHeaderView) -> SlackMessage:
         header(f"Self-assessment: domain {view.domain}"),
         section(f"*{escape(view.domain_title)}*"),
         section(
-            f"{mention(view.started_by)} has put this domain to the *{escape(view.subgroup_name)}*: "
+            f"{mention(view.started_by)} has put this domain to the "
+            f"*{escape(view.subgroup_name)}*: "
             f"{view.question_count} questions, {view.electorate_size} people to vote.\n"
             "Grade each question below. Votes are secret: everyone sees who has voted, "
             "nobody sees a grade until the question closes. You can change your vote until then. "
             "*Don't know* counts as taking part but not as a grade."
         ),
-        context(f"{escape(view.framework_title)} · 1 Inadequate · 2 Adequate · 3 Good · 4 Outstanding"),
+        context(
+            f"{escape(view.framework_title)} · 1 Inadequate · 2 Adequate · 3 Good · 4 Outstanding"
+        ),
     ]
     return SlackMessage(text=text, blocks=blocks)
 
@@ -243,7 +246,9 @@ def render_summary(view: DomainSummaryView) -> list[SlackMessage]:
     messages = [SlackMessage(text=text, blocks=chunks[0])]
     for i, chunk in enumerate(chunks[1:], start=2):
         messages.append(
-            SlackMessage(text=f"Domain {view.domain} summary, part {i} of {len(chunks)}", blocks=chunk)
+            SlackMessage(
+                text=f"Domain {view.domain} summary, part {i} of {len(chunks)}", blocks=chunk
+            )
         )
     return messages
 
@@ -280,7 +285,10 @@ def render_reply(reply: Reply) -> SlackMessage:
     for round_view in reply.rounds:
         blocks.extend(_status_blocks(round_view))
     if len(blocks) > MAX_BLOCKS_PER_MESSAGE:
-        blocks = [*blocks[: MAX_BLOCKS_PER_MESSAGE - 1], context("(More rounds are open than fit here.)")]
+        blocks = [
+            *blocks[: MAX_BLOCKS_PER_MESSAGE - 1],
+            context("(More rounds are open than fit here.)"),
+        ]
     return SlackMessage(text=truncate(reply.text, 3000), blocks=blocks)
 
 

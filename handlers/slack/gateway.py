@@ -23,7 +23,7 @@ SLACKBOT = "USLACKBOT"
 
 
 def make_web_client(token: str, base_url: str, timeout: int = 30) -> WebClient:
-    """A WebClient that retries rate limits (after Retry-After), server errors and lost connections."""
+    """A WebClient that retries rate limits (after Retry-After), 5xx and lost connections."""
     if not base_url.endswith("/"):
         base_url += "/"
     return WebClient(

@@ -45,8 +45,13 @@ def config_document(**voting: Any) -> JsonDict:
             },
         },
         "assignments": {
-            1: "board", 2: "commissioning", 3: "performance", 4: "participation",
-            5: "workforce", 6: "performance", 7: "performance",
+            1: "board",
+            2: "commissioning",
+            3: "performance",
+            4: "participation",
+            5: "workforce",
+            6: "performance",
+            7: "performance",
         },
         "voting": {"deadline": "7d", "remind_before": "1d", "quorum": 0.5, **voting},
         "consensus": {"agree_share": 0.67, "max_spread": 1},
@@ -129,7 +134,14 @@ def running_app(
     )
     application = build_application(settings)
     server = create_server(application.wsgi, host="127.0.0.1", port=0, threads=8)
-    thread = threading.Thread(target=server.run, name="waitress", daemon=True)
+
+    def serve() -> None:
+        try:
+            server.run()
+        except OSError:  # the listening socket was closed under the loop: stopping
+            pass
+
+    thread = threading.Thread(target=serve, name="waitress", daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{server.effective_port}"  # type: ignore[union-attr]
     try:
@@ -171,6 +183,26 @@ def question_cards(emulator: SlackEmulator, channel: str) -> dict[str, JsonDict]
             question_id = blocks[0]["text"]["text"].split("*")[1]
             cards[question_id] = message
     return cards
+
+
+def wait_for_cards(emulator: SlackEmulator, channel: str, count: int) -> dict[str, JsonDict]:
+    """Wait until `count` question messages are in the channel; return them by question id."""
+
+    def ready() -> dict[str, JsonDict]:
+        cards = question_cards(emulator, channel)
+        return cards if len(cards) == count else {}
+
+    return emulator.wait_for(ready, message=f"{count} questions in {channel}")
+
+
+def wait_for_thread(
+    emulator: SlackEmulator, channel: str, ts: str, at_least: int
+) -> list[JsonDict]:
+    def ready() -> list[JsonDict]:
+        thread = emulator.thread(channel, ts)
+        return thread if len(thread) >= at_least else []
+
+    return emulator.wait_for(ready, message=f"a thread of {at_least} under {ts}")
 
 
 def button_value(message: JsonDict) -> str:

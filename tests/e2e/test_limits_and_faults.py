@@ -18,8 +18,9 @@ from tests.e2e.harness import (
     block_text,
     button_value,
     populate,
-    question_cards,
     running_app,
+    wait_for_cards,
+    wait_for_thread,
 )
 from tests.emulator import SlackEmulator, validate_blocks
 
@@ -31,7 +32,9 @@ LONG_COMMENT = (
 
 
 def summaries(emulator: SlackEmulator) -> list[dict[str, object]]:
-    return [m for m in emulator.messages(BOARD, top_level_only=True) if "graded by" in block_text(m)]
+    return [
+        m for m in emulator.messages(BOARD, top_level_only=True) if "graded by" in block_text(m)
+    ]
 
 
 @pytest.mark.parametrize(("domain", "channel"), [(2, COMMISSIONING), (7, PERFORMANCE)])
@@ -42,10 +45,7 @@ def test_a_long_summary_is_split_into_a_thread_within_limits(
         people = populate(emulator, {"COMM": 30, "PERF": 30})[channel]
         with running_app(database_url, emulator, tmp_path) as app:
             app.assess(f"domain {domain}")
-            cards = emulator.wait_for(
-                lambda: len(question_cards(emulator, channel)) == 8
-                and question_cards(emulator, channel)
-            )
+            cards = wait_for_cards(emulator, channel, 8)
             facilitator = app.application.facilitator
             for card in cards.values():
                 round_id, question_id = (int(x) for x in button_value(card).split(":"))
@@ -59,17 +59,16 @@ def test_a_long_summary_is_split_into_a_thread_within_limits(
             assert "Closed domain" in app.assess(f"close {domain}")
             first = emulator.wait_for(lambda: summaries(emulator))
             assert len(first) == 1
-            thread = emulator.wait_for(
-                lambda: len(emulator.thread(BOARD, str(first[0]["ts"]))) > 1
-                and emulator.thread(BOARD, str(first[0]["ts"]))
-            )
+            thread = wait_for_thread(emulator, BOARD, str(first[0]["ts"]), 2)
             for message in thread:
                 assert validate_blocks(message["blocks"]) == []
                 assert len(message["blocks"]) <= 50
                 assert message["text"]
             everything = "\n".join(block_text(m) for m in thread)
             assert everything.count("Comments on") >= 8
-            assert everything.count("&lt;their&gt; view &amp;") == 30 * 8 * 9  # every comment, whole
+            assert (
+                everything.count("&lt;their&gt; view &amp;") == 30 * 8 * 9
+            )  # every comment, whole
             refused = [c for c in emulator.calls_to("chat.postMessage") if not c.ok]
             assert [c.error for c in refused if c.error != "ratelimited"] == []
 
@@ -86,10 +85,7 @@ def test_a_burst_of_votes_costs_few_message_updates(big_participation: RunningAp
     app = big_participation
     emulator = app.emulator
     app.assess("domain 4")
-    cards = emulator.wait_for(
-        lambda: len(question_cards(emulator, PARTICIPATION)) == 4
-        and question_cards(emulator, PARTICIPATION)
-    )
+    cards = wait_for_cards(emulator, PARTICIPATION, 4)
     card = cards["4.1"]
     voters = [f"U0PART{i:03d}" for i in range(1, 21)]
     barrier = threading.Barrier(len(voters))
@@ -127,10 +123,7 @@ def test_summary_arrives_once_when_slack_answers_429_then_500(
         populate(emulator, {"PERF": 2})
         with running_app(database_url, emulator, tmp_path) as app:
             app.assess("domain 3")
-            cards = emulator.wait_for(
-                lambda: len(question_cards(emulator, PERFORMANCE)) == 2
-                and question_cards(emulator, PERFORMANCE)
-            )
+            cards = wait_for_cards(emulator, PERFORMANCE, 2)
             people = ["U0PERF001", "U0PERF002"]
             for card in cards.values():
                 for person in people[:1]:
@@ -139,7 +132,9 @@ def test_summary_arrives_once_when_slack_answers_429_then_500(
             emulator.fail_next("chat.postMessage", status=500)
             emulator.fail_next("chat.update", status=500)
             for card in cards.values():
-                response = app.sender.click_button(people[1], PERFORMANCE, str(card["ts"]), "vote_3")
+                response = app.sender.click_button(
+                    people[1], PERFORMANCE, str(card["ts"]), "vote_3"
+                )
                 assert response.status == 200
             found = emulator.wait_for(lambda: summaries(emulator), timeout=20)
             app.idle()

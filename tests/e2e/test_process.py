@@ -58,7 +58,9 @@ def wait_healthy(url: str, process: subprocess.Popen[str]) -> dict[str, str]:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise AssertionError(f"the app exited: {process.stderr.read() if process.stderr else ''}")
+            raise AssertionError(
+                f"the app exited: {process.stderr.read() if process.stderr else ''}"
+            )
         try:
             with urllib.request.urlopen(url, timeout=1) as response:
                 return dict(json.loads(response.read()))
@@ -120,7 +122,12 @@ def test_start_up_problems_are_explained(
 ) -> None:
     env = environment(emulator, tmp_path, **change)
     result = subprocess.run(
-        [sys.executable, "-m", "bot"], cwd=tmp_path, env=env, text=True, capture_output=True, timeout=60
+        [sys.executable, "-m", "bot"],
+        cwd=tmp_path,
+        env=env,
+        text=True,
+        capture_output=True,
+        timeout=60,
     )
     assert result.returncode == 2
     assert expected in result.stderr
@@ -164,6 +171,11 @@ def test_the_shipped_configuration_and_question_bank_load() -> None:
     check_assignments(config, framework, "app.yaml")
     assert config.board.name == "Oxfordshire Children and Young People's Trust"
     assert [config.assignments[d] for d in range(1, 8)] == [
-        "board", "commissioning", "performance", "participation", "workforce",
-        "performance", "performance",
+        "board",
+        "commissioning",
+        "performance",
+        "participation",
+        "workforce",
+        "performance",
+        "performance",
     ]

@@ -17,6 +17,7 @@ from tests.e2e.harness import (
     populate,
     question_cards,
     running_app,
+    wait_for_cards,
 )
 from tests.emulator import SlackEmulator, validate_blocks
 
@@ -50,7 +51,7 @@ def test_a_whole_round_from_command_to_board_summary(app: RunningApp) -> None:
     assert "Domain 4 is now with the Participation Sub-Group" in reply
     assert "4 people to vote" in reply  # the other bot in the channel is not an elector
 
-    cards = emulator.wait_for(lambda: len(question_cards(emulator, PARTICIPATION)) == 4 and question_cards(emulator, PARTICIPATION))
+    cards = wait_for_cards(emulator, PARTICIPATION, 4)
     header = emulator.messages(PARTICIPATION, top_level_only=True)[0]
     assert "domain 4" in block_text(header).lower()
     assert "Participation Sub-Group" in block_text(header)
@@ -61,7 +62,14 @@ def test_a_whole_round_from_command_to_board_summary(app: RunningApp) -> None:
         if b["type"] == "actions"
         for e in b["elements"]
     ]
-    assert labels == ["1 Inadequate", "2 Adequate", "3 Good", "4 Outstanding", "Don't know", "Comment"]
+    assert labels == [
+        "1 Inadequate",
+        "2 Adequate",
+        "3 Good",
+        "4 Outstanding",
+        "Don't know",
+        "Comment",
+    ]
 
     # 4.1: 3,3,3,2 → agreed Good. Votes stay secret until the last one.
     for user, grade in zip(VOTERS[:3], ["3", "3", "3"], strict=True):
@@ -97,14 +105,16 @@ def test_a_whole_round_from_command_to_board_summary(app: RunningApp) -> None:
     closed = emulator.message(PARTICIPATION, cards["4.1"]["ts"])
     assert closed is not None
     revealed = block_text(closed)
-    assert "Agreed: 3 Good" in revealed and "3 Good: *3*" in revealed and "2 Adequate: *1*" in revealed
+    assert (
+        "Agreed: 3 Good" in revealed and "3 Good: *3*" in revealed and "2 Adequate: *1*" in revealed
+    )
     assert not any(b["type"] == "actions" for b in closed["blocks"])
 
 
 def test_vote_changes_outsiders_tampering_and_late_votes(app: RunningApp) -> None:
     emulator = app.emulator
     app.assess("domain 4")
-    cards = emulator.wait_for(lambda: len(question_cards(emulator, PARTICIPATION)) == 4 and question_cards(emulator, PARTICIPATION))
+    cards = wait_for_cards(emulator, PARTICIPATION, 4)
     card = cards["4.1"]
 
     assert "recorded *3 Good*" in vote(app, VOTERS[0], card, "3")
@@ -114,16 +124,24 @@ def test_vote_changes_outsiders_tampering_and_late_votes(app: RunningApp) -> Non
     assert "not counted" in app.private_reply(outsider.response_url)
 
     for value in ["garbage", "999:1", f"{button_value(cards['4.2']).split(':')[0]}:999999"]:
-        tampered = app.sender.click_button(VOTERS[1], PARTICIPATION, card["ts"], "vote_3", value=value)
+        tampered = app.sender.click_button(
+            VOTERS[1], PARTICIPATION, card["ts"], "vote_3", value=value
+        )
         assert tampered.status == 200
         assert "nothing was recorded" in app.private_reply(tampered.response_url)
-    other_round_value = f"{int(button_value(card).split(':')[0]) + 1}:{button_value(card).split(':')[1]}"
-    mismatched = app.sender.click_button(VOTERS[1], PARTICIPATION, card["ts"], "vote_3", value=other_round_value)
+    other_round_value = (
+        f"{int(button_value(card).split(':')[0]) + 1}:{button_value(card).split(':')[1]}"
+    )
+    mismatched = app.sender.click_button(
+        VOTERS[1], PARTICIPATION, card["ts"], "vote_3", value=other_round_value
+    )
     assert "nothing was recorded" in app.private_reply(mismatched.response_url)
 
     # the same click delivered twice counts once
     first = app.sender.click_button(VOTERS[1], PARTICIPATION, card["ts"], "vote_4")
-    again = app.sender.click_button(VOTERS[1], PARTICIPATION, card["ts"], "vote_4", retry_num=1, retry_reason="http_timeout")
+    again = app.sender.click_button(
+        VOTERS[1], PARTICIPATION, card["ts"], "vote_4", retry_num=1, retry_reason="http_timeout"
+    )
     assert first.status == again.status == 200
     app.private_reply(again.response_url)
     status = app.assess("status")
@@ -131,7 +149,10 @@ def test_vote_changes_outsiders_tampering_and_late_votes(app: RunningApp) -> Non
     with app.application.facilitator.uow_factory() as uow:
         round_ = uow.rounds.open_round_for_domain("are-we-there-yet-2008", 4)
     assert round_ is not None
-    assert {u: c.value for u, c in round_.questions[0].votes.items()} == {VOTERS[0]: "2", VOTERS[1]: "4"}
+    assert {u: c.value for u, c in round_.questions[0].votes.items()} == {
+        VOTERS[0]: "2",
+        VOTERS[1]: "4",
+    }
 
     closed = app.assess("close 4")
     assert "Closed domain 4" in closed
@@ -143,13 +164,15 @@ def test_vote_changes_outsiders_tampering_and_late_votes(app: RunningApp) -> Non
 def test_comments_are_kept_and_shown_in_the_summary(app: RunningApp) -> None:
     emulator = app.emulator
     app.assess("domain 4")
-    cards = emulator.wait_for(lambda: len(question_cards(emulator, PARTICIPATION)) == 4 and question_cards(emulator, PARTICIPATION))
+    cards = wait_for_cards(emulator, PARTICIPATION, 4)
     click = app.sender.click_button(VOTERS[0], PARTICIPATION, cards["4.2"]["ts"], "comment")
     assert click.status == 200
     modal = emulator.wait_for(lambda: emulator.views_opened)[-1]
     assert modal["callback_id"] == "comment_submit"
     submitted = app.sender.submit_view(
-        VOTERS[0], modal, {"comment_block": {"comment_input": "Young people <b>are</b> asked & heard"}}
+        VOTERS[0],
+        modal,
+        {"comment_block": {"comment_input": "Young people <b>are</b> asked & heard"}},
     )
     assert submitted.status == 200
     confirmation = emulator.wait_for(lambda: emulator.ephemerals(user=VOTERS[0]))
@@ -157,7 +180,7 @@ def test_comments_are_kept_and_shown_in_the_summary(app: RunningApp) -> None:
 
     empty_click = app.sender.click_button(VOTERS[1], PARTICIPATION, cards["4.2"]["ts"], "comment")
     assert empty_click.status == 200
-    modal2 = emulator.wait_for(lambda: len(emulator.views_opened) == 2 and emulator.views_opened)[-1]
+    modal2 = emulator.wait_for(lambda: emulator.views_opened[1:])[-1]
     blank = app.sender.submit_view(VOTERS[1], modal2, {"comment_block": {"comment_input": "   "}})
     assert blank.json["response_action"] == "errors"
 
@@ -178,7 +201,9 @@ def test_commands_answer_privately_and_refuse_plainly(app: RunningApp) -> None:
     assert "/assess domain N" in app.assess("help")
     assert "/assess domain N" in app.assess("frobnicate")
     assert "the domains are 1-7" in app.assess("domain 9")
-    assert "Only the board's chairs" in app.assess("domain 4", user="U0PART001", channel=PARTICIPATION)
+    assert "Only the board's chairs" in app.assess(
+        "domain 4", user="U0PART001", channel=PARTICIPATION
+    )
     assert "No rounds are open" in app.assess("status")
     assert "no open round" in app.assess("close 4")
     assert emulator.messages(PARTICIPATION) == []
@@ -214,7 +239,7 @@ def test_health_and_unknown_paths(app: RunningApp) -> None:
 def test_message_blocks_stay_within_slack_limits(app: RunningApp) -> None:
     app.assess("domain 2")
     emulator = app.emulator
-    cards = emulator.wait_for(lambda: len(question_cards(emulator, "C0COMM001")) == 8 and question_cards(emulator, "C0COMM001"))
+    cards = wait_for_cards(emulator, "C0COMM001", 8)
     for card in cards.values():
         assert validate_blocks(card["blocks"]) == []
         assert card["text"]

@@ -38,8 +38,13 @@ def make_config(**voting: object) -> AppConfig:
                 },
             },
             "assignments": {
-                1: "board", 2: "participation", 3: "participation", 4: "participation",
-                5: "workforce", 6: "participation", 7: "participation",
+                1: "board",
+                2: "participation",
+                3: "participation",
+                4: "participation",
+                5: "workforce",
+                6: "participation",
+                7: "participation",
             },
             "voting": {"quorum": 0.5, **voting},
         }
@@ -73,9 +78,7 @@ def framework() -> Framework:
 def world(database_url: str, framework: Framework) -> Iterator[World]:
     engine = make_engine(database_url)
     migrate(engine)
-    chat = FakeChat(
-        members={"C0BOARD01": [CHAIR, "U0BRD0001"], "C0PART001": list(PARTICIPATION)}
-    )
+    chat = FakeChat(members={"C0BOARD01": [CHAIR, "U0BRD0001"], "C0PART001": list(PARTICIPATION)})
     refresher = RecordingRefresher()
     uow = SqlUnitOfWorkFactory(make_session_factory(engine))
     facilitator = Facilitator(
@@ -125,7 +128,9 @@ def test_fixed_member_list_is_the_electorate(world: World) -> None:
 def test_votes_close_the_question_when_everyone_has_voted(world: World) -> None:
     world.start(4)
     card = world.cards()[0]
-    for user, choice in zip(PARTICIPATION, [Choice.GOOD, Choice.GOOD, Choice.GOOD, Choice.ADEQUATE], strict=True):
+    for user, choice in zip(
+        PARTICIPATION, [Choice.GOOD, Choice.GOOD, Choice.GOOD, Choice.ADEQUATE], strict=True
+    ):
         reply = world.facilitator.record_vote(user, card.round_id, card.round_question_id, choice)
         assert not reply.is_refusal, reply.text
     with world.uow() as uow:
@@ -165,7 +170,9 @@ def test_vote_after_close_and_from_outsider_and_tampered_are_refused(world: Worl
 def test_changing_a_vote_keeps_one_vote(world: World) -> None:
     world.start(4)
     card = world.cards()[0]
-    world.facilitator.record_vote(PARTICIPATION[0], card.round_id, card.round_question_id, Choice.GOOD)
+    world.facilitator.record_vote(
+        PARTICIPATION[0], card.round_id, card.round_question_id, Choice.GOOD
+    )
     reply = world.facilitator.record_vote(
         PARTICIPATION[0], card.round_id, card.round_question_id, Choice.OUTSTANDING
     )

@@ -87,11 +87,6 @@ def test_help_takes_nothing() -> None:
     assert "`help` takes nothing after it" in problem("help me")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="bug: parse_command uses str.isdigit, which accepts '²' and '①'; int() then raises",
-)
 @pytest.mark.parametrize("text", ["domain ²", "close ①"])
 def test_digit_like_characters_are_unrecognised_not_a_crash(text: str) -> None:
     assert "is not a domain number" in problem(text)

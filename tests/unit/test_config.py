@@ -211,22 +211,12 @@ def test_empty_file(tmp_path: Path) -> None:
     assert "problem" in startup_error(path)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=UnicodeDecodeError,
-    reason="bug: load_app_config lets UnicodeDecodeError escape instead of StartupError",
-)
 def test_file_that_is_not_utf8(tmp_path: Path) -> None:
     path = tmp_path / "app.yaml"
     path.write_bytes(b"\xff\xfe framework: x\n")
     startup_error(path)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=IsADirectoryError,
-    reason="bug: load_app_config lets IsADirectoryError escape instead of StartupError",
-)
 def test_path_that_is_a_directory(tmp_path: Path) -> None:
     startup_error(tmp_path)
 
@@ -323,11 +313,6 @@ def test_bad_port(port: str) -> None:
         Settings.from_environment({**SECRETS, "PORT": port})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="bug: PORT uses str.isdigit, which accepts '²'; int('²') then raises ValueError",
-)
 def test_port_of_superscript_digit() -> None:
     with pytest.raises(StartupError, match="PORT"):
         Settings.from_environment({**SECRETS, "PORT": "²"})

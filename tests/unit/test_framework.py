@@ -89,11 +89,6 @@ def test_unknown_question_ids(framework: Framework, question_id: str) -> None:
     assert framework.question(question_id) is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="bug: Framework.question uses str.isdigit, which accepts '²'; int('²') raises",
-)
 def test_question_id_with_a_superscript_digit(framework: Framework) -> None:
     assert framework.question("².1") is None
 

@@ -42,4 +42,6 @@ def register(app: App, facilitator: Facilitator) -> None:
         if isinstance(form, Reply):
             send_private(respond, form)
             return
-        client.views_open(trigger_id=click.trigger_id, view=render_comment_modal(form, click.channel.id))
+        client.views_open(
+            trigger_id=click.trigger_id, view=render_comment_modal(form, click.channel.id)
+        )

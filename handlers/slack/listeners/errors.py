@@ -15,7 +15,9 @@ SORRY = "Sorry, something went wrong on our side and nothing was changed. Please
 def register(app: App) -> None:
     @app.error
     def on_error(error: Exception, body: dict[str, Any], respond: Respond | None) -> BoltResponse:
-        log.error("listener_failed", error=repr(error), request_type=body.get("type"), exc_info=error)
+        log.error(
+            "listener_failed", error=repr(error), request_type=body.get("type"), exc_info=error
+        )
         if respond is not None and body.get("response_url"):
             try:
                 respond(text=SORRY, response_type="ephemeral", replace_original=False)

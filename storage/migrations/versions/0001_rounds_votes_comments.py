@@ -48,7 +48,10 @@ def upgrade() -> None:
         sa.Column("user_id", sa.String(40), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["round_id"], ["rounds.id"], name="fk_round_electors_round_id_rounds", ondelete="CASCADE"
+            ["round_id"],
+            ["rounds.id"],
+            name="fk_round_electors_round_id_rounds",
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("round_id", "user_id", name="pk_round_electors"),
     )
@@ -65,7 +68,10 @@ def upgrade() -> None:
         sa.Column("outcome_reason", sa.Text(), nullable=True),
         sa.Column("closed_at", UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(
-            ["round_id"], ["rounds.id"], name="fk_round_questions_round_id_rounds", ondelete="CASCADE"
+            ["round_id"],
+            ["rounds.id"],
+            name="fk_round_questions_round_id_rounds",
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name="pk_round_questions"),
         sa.UniqueConstraint("round_id", "question_id", name="uq_round_questions_round_id"),
