@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -25,7 +26,7 @@ def describe_place(loc: tuple[int | str, ...]) -> str:
     """`domains.3.questions.0.text` → `domains.3.questions.0.text (domain 4, question 1)`."""
     dotted = ".".join(str(part) for part in loc) or "(top level)"
     readable: list[str] = []
-    for before, part in zip(loc, loc[1:], strict=False):
+    for before, part in pairwise(loc):
         if isinstance(part, int) and before in LIST_FIELDS:
             noun = {"domains": "domain", "questions": "question", "prompts": "prompt"}.get(
                 str(before), "item"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -136,10 +137,8 @@ def running_app(
     server = create_server(application.wsgi, host="127.0.0.1", port=0, threads=8)
 
     def serve() -> None:
-        try:
+        with contextlib.suppress(OSError):  # the socket was closed under the loop: stopping
             server.run()
-        except OSError:  # the listening socket was closed under the loop: stopping
-            pass
 
     thread = threading.Thread(target=serve, name="waitress", daemon=True)
     thread.start()
