@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import timedelta
+
+from bot.durations import parse_duration
 
 
 @dataclass(frozen=True)
@@ -27,17 +30,30 @@ class CloseDomain:
 
 
 @dataclass(frozen=True)
+class ExtendDeadline:
+    domain: int
+    by: timedelta
+
+
+@dataclass(frozen=True)
+class RemindNow:
+    domain: int
+
+
+@dataclass(frozen=True)
 class Unrecognised:
     problem: str
 
 
-Command = Help | StartDomain | Status | CloseDomain | Unrecognised
+Command = Help | StartDomain | Status | CloseDomain | ExtendDeadline | RemindNow | Unrecognised
 
 USAGE = (
     "How to use /assess:\n"
     "• `/assess domain N`: put domain N (1-{max}) to its sub-group for a vote (chairs only)\n"
     "• `/assess status`: who has voted on the open rounds\n"
     "• `/assess close N`: close domain N's open questions now with the votes cast (chairs only)\n"
+    "• `/assess extend N 2d`: give domain N's round more time (s, m, h or d; chairs only)\n"
+    "• `/assess remind N`: nudge everyone who has not voted on domain N yet (chairs only)\n"
     "• `/assess help`: this message"
 )
 
@@ -57,15 +73,32 @@ def parse_command(text: str) -> Command:
     verb, rest = words[0], words[1:]
     if verb == "status":
         return Status() if not rest else Unrecognised("`status` takes nothing after it.")
-    if verb in {"domain", "close"}:
+    if verb == "extend":
+        example = "for example `/assess extend 4 2d`"
+        if len(rest) != 2 or not _is_number(rest[0]):
+            return Unrecognised(f"`extend` needs a domain number and a duration, {example}.")
+        try:
+            by = parse_duration(rest[1])
+        except ValueError:
+            return Unrecognised(
+                f"`{rest[1]}` is not a duration: use a number and s, m, h or d, {example}."
+            )
+        return ExtendDeadline(int(rest[0]), by)
+    if verb in {"domain", "close", "remind"}:
         if len(rest) != 1:
             return Unrecognised(
                 f"`{verb}` needs one domain number, for example `/assess {verb} 4`."
             )
         number = rest[0].removeprefix("#")
-        if not re.fullmatch(r"[0-9]{1,6}", number):
+        if not _is_number(number):
             return Unrecognised(
                 f"`{rest[0]}` is not a domain number: use a number, for example `/assess {verb} 4`."
             )
-        return StartDomain(int(number)) if verb == "domain" else CloseDomain(int(number))
+        if verb == "domain":
+            return StartDomain(int(number))
+        return CloseDomain(int(number)) if verb == "close" else RemindNow(int(number))
     return Unrecognised(f"I don't know `{words[0]}`.")
+
+
+def _is_number(text: str) -> bool:
+    return re.fullmatch(r"[0-9]{1,6}", text.removeprefix("#")) is not None

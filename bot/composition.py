@@ -1,15 +1,20 @@
-"""The composition root: the one place in bot/ that wires the core to Slack and SQLAlchemy."""
+"""The composition root: the one place in bot/ that wires the core to Slack, SQLAlchemy and
+APScheduler."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import structlog
+from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.clock import SystemClock
 from bot.config import AppConfig, Settings, load_app_config
+from bot.delivery import Delivery
 from bot.errors import StartupError
 from bot.framework import Framework, framework_path, load_framework
+from bot.presenter import Presenter
 from bot.refresh import CoalescingRefresher
 from bot.services import Facilitator
 from handlers.slack.app import WsgiApp, build_bolt_app, build_wsgi_app
@@ -18,6 +23,9 @@ from storage.database import Engine, is_reachable, make_engine, make_session_fac
 from storage.repository import SqlUnitOfWorkFactory
 
 log = structlog.get_logger(__name__)
+
+OUTBOX_JOB = "outbox"
+SWEEP_JOB = "sweep"
 
 
 def check_assignments(config: AppConfig, framework: Framework, source: str) -> None:
@@ -40,15 +48,56 @@ class Application:
     framework: Framework
     engine: Engine
     facilitator: Facilitator
+    delivery: Delivery
     refresher: CoalescingRefresher
+    scheduler: BackgroundScheduler
     wsgi: WsgiApp
 
     def healthy(self) -> bool:
         return is_reachable(self.engine)
 
     def close(self) -> None:
+        self.scheduler.shutdown(wait=True)
         self.refresher.stop()
         self.engine.dispose()
+
+
+def build_scheduler(
+    settings: Settings, facilitator: Facilitator, delivery: Delivery
+) -> BackgroundScheduler:
+    """APScheduler only ticks: what is due lives in the database and is claimed there.
+
+    Every worker can run it. Each tick sends the outbox's due messages and (unless
+    SCHEDULER=off) closes rounds past their deadline and sends due reminders; the claims are
+    conditional updates, so two workers, or a worker catching up after a restart, act once.
+    """
+    scheduler = BackgroundScheduler(
+        timezone=UTC,
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+    )
+    now = datetime.now(UTC)
+    scheduler.add_job(
+        delivery.send_due,
+        "interval",
+        seconds=settings.outbox_interval,
+        id=OUTBOX_JOB,
+        next_run_time=now,
+    )
+    if settings.scheduler_enabled:
+        scheduler.add_job(
+            facilitator.sweep,
+            "interval",
+            seconds=settings.sweep_interval,
+            id=SWEEP_JOB,
+            next_run_time=now,
+        )
+
+    def send_soon() -> None:
+        if scheduler.running:
+            scheduler.modify_job(OUTBOX_JOB, next_run_time=datetime.now(UTC))
+
+    delivery.on_pending = send_soon
+    return scheduler
 
 
 def build_application(settings: Settings) -> Application:
@@ -62,14 +111,25 @@ def build_application(settings: Settings) -> Application:
     except Exception as exc:
         raise StartupError(f"could not prepare the database at {engine.url!r}: {exc}") from exc
     client = make_web_client(settings.slack_bot_token, settings.slack_api_url)
+    chat = SlackGateway(client)
+    clock = SystemClock()
+    uow_factory = SqlUnitOfWorkFactory(make_session_factory(engine))
     refresher = CoalescingRefresher(settings.refresh_interval, settings.refresh_global_interval)
+    delivery = Delivery(
+        presenter=Presenter(config, framework),
+        uow_factory=uow_factory,
+        chat=chat,
+        clock=clock,
+        lease=timedelta(seconds=settings.outbox_lease),
+    )
     facilitator = Facilitator(
         config=config,
         framework=framework,
-        uow_factory=SqlUnitOfWorkFactory(make_session_factory(engine)),
-        chat=SlackGateway(client),
-        clock=SystemClock(),
+        uow_factory=uow_factory,
+        chat=chat,
+        clock=clock,
         refresher=refresher,
+        delivery=delivery,
     )
     try:
         bolt_app = build_bolt_app(client, settings.slack_signing_secret, facilitator)
@@ -78,13 +138,17 @@ def build_application(settings: Settings) -> Application:
             f"Slack did not accept SLACK_BOT_TOKEN at {settings.slack_api_url} ({exc})"
         ) from exc
     refresher.start(facilitator.refresh_question)
+    scheduler = build_scheduler(settings, facilitator, delivery)
+    scheduler.start()
     application = Application(
         settings=settings,
         config=config,
         framework=framework,
         engine=engine,
         facilitator=facilitator,
+        delivery=delivery,
         refresher=refresher,
+        scheduler=scheduler,
         wsgi=build_wsgi_app(bolt_app, lambda: application.healthy()),
     )
     return application

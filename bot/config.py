@@ -22,23 +22,8 @@ from pydantic import (
 )
 
 from bot.consensus import ConsensusRule
+from bot.durations import parse_duration
 from bot.errors import StartupError, describe_validation_error
-
-_DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
-_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
-
-
-def parse_duration(value: object) -> timedelta:
-    """'90s', '15m', '2h', '7d' → timedelta."""
-    if isinstance(value, timedelta):
-        return value
-    match = _DURATION.match(str(value)) if isinstance(value, str | int) else None
-    if not match or int(match.group(1)) <= 0:
-        raise ValueError(
-            f"{value!r} is not a duration: use a whole number and s, m, h or d (e.g. 7d)"
-        )
-    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
-
 
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
 SlackId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Z0-9]{2,}$")]
@@ -145,6 +130,10 @@ class Settings:
     question_data_dir: Path
     refresh_interval: float
     refresh_global_interval: float
+    scheduler_enabled: bool = True
+    sweep_interval: float = 2.0
+    outbox_interval: float = 2.0
+    outbox_lease: float = 60.0
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -170,6 +159,10 @@ class Settings:
             question_data_dir=Path(env.get("QUESTION_DATA_DIR") or _default_question_data_dir()),
             refresh_interval=_float(env, "REFRESH_INTERVAL", 2.0),
             refresh_global_interval=_float(env, "REFRESH_GLOBAL_INTERVAL", 1.2),
+            scheduler_enabled=_switch(env, "SCHEDULER", default=True),
+            sweep_interval=_float(env, "SWEEP_INTERVAL", 2.0),
+            outbox_interval=_float(env, "OUTBOX_INTERVAL", 2.0),
+            outbox_lease=_float(env, "OUTBOX_LEASE", 60.0),
         )
 
 
@@ -181,6 +174,17 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         return float(text)
     except ValueError as exc:
         raise StartupError(f"{name}={text!r} is not a number") from exc
+
+
+def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
+    text = (env.get(name) or "").strip().lower()
+    if not text:
+        return default
+    if text in {"1", "on", "yes", "true"}:
+        return True
+    if text in {"0", "off", "no", "false"}:
+        return False
+    raise StartupError(f"{name}={text!r}: use on or off")
 
 
 def _default_question_data_dir() -> Path:

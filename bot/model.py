@@ -69,6 +69,9 @@ class Round:
     started_by: str
     started_at: datetime
     electorate: tuple[str, ...]
+    deadline_at: datetime | None = None
+    remind_at: datetime | None = None
+    reminded_at: datetime | None = None
     header_ts: str | None = None
     summary_ts: str | None = None
     closed_at: datetime | None = None
@@ -84,6 +87,10 @@ class Round:
     def not_voted(self, question: RoundQuestion) -> list[str]:
         return [user for user in self.electorate if user not in question.votes]
 
+    def waiting_on(self, user_id: str) -> list[RoundQuestion]:
+        """The open questions this elector has not voted on."""
+        return [q for q in self.questions if q.is_open and user_id not in q.votes]
+
 
 @dataclass(frozen=True)
 class NewRound:
@@ -95,3 +102,36 @@ class NewRound:
     started_at: datetime
     electorate: tuple[str, ...]
     question_ids: tuple[str, ...]
+    deadline_at: datetime
+    remind_at: datetime
+
+
+class MessageKind(StrEnum):
+    """Messages that matter, sent through the outbox."""
+
+    HEADER = "header"
+    HEADER_UPDATE = "header_update"
+    CARD = "card"
+    REVEAL = "reveal"
+    SUMMARY = "summary"
+    REMINDER = "reminder"
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    """A message recorded before it is sent; ``key`` makes a second copy impossible."""
+
+    key: str
+    kind: MessageKind
+    round_id: int
+    channel_id: str | None = None
+    round_question_id: int | None = None
+    user_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ClaimedMessage:
+    id: int
+    message: OutgoingMessage
+    attempts: int
+    ts: str | None

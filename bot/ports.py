@@ -6,12 +6,19 @@ chat gateway. Tests use hand-written fakes or the real adapters.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Protocol
 
 from bot.consensus import Choice
-from bot.model import NewRound, QuestionResult, Round, RoundQuestion
+from bot.model import (
+    ClaimedMessage,
+    NewRound,
+    OutgoingMessage,
+    QuestionResult,
+    Round,
+    RoundQuestion,
+)
 from bot.views import MessageView
 
 
@@ -66,12 +73,55 @@ class RoundRepository(Protocol):
         """Close the round if all its questions are closed; True for exactly one caller."""
         ...
 
+    def due_for_closing(self, now: datetime) -> list[int]:
+        """Open rounds whose deadline has passed."""
+        ...
+
+    def due_for_reminder(self, now: datetime) -> list[int]:
+        """Open rounds whose reminder time has passed and who have not been reminded."""
+        ...
+
+    def claim_reminder(self, round_id: int, now: datetime) -> bool:
+        """Mark the round reminded; True for exactly one caller."""
+        ...
+
+    def reschedule(self, round_id: int, deadline_at: datetime, remind_at: datetime) -> bool: ...
+
+
+class Outbox(Protocol):
+    """Messages that matter: recorded before they are sent, claimed by one sender at a time."""
+
+    def add(self, message: OutgoingMessage, now: datetime, not_before: datetime) -> bool:
+        """Record a message to send; False if one with the same key exists already."""
+        ...
+
+    def claim_keys(
+        self, keys: list[str], now: datetime, lease: timedelta
+    ) -> list[ClaimedMessage]: ...
+
+    def claim_due(self, now: datetime, lease: timedelta, limit: int) -> list[ClaimedMessage]: ...
+
+    def record_ts(self, row_id: int, ts: str) -> None: ...
+
+    def mark_sent(
+        self, row_id: int, ts: str | None, now: datetime, status: str = "sent"
+    ) -> None: ...
+
+    def mark_failed(
+        self, row_id: int, error: str, retry_at: datetime | None, now: datetime
+    ) -> None: ...
+
+    def status_of(self, key: str) -> str | None: ...
+
 
 class UnitOfWork(Protocol):
     """One transaction. Leaving the ``with`` block without ``commit()`` rolls everything back."""
 
     @property
     def rounds(self) -> RoundRepository: ...
+
+    @property
+    def outbox(self) -> Outbox: ...
 
     def __enter__(self) -> UnitOfWork: ...
 
@@ -96,11 +146,19 @@ class ChatGateway(Protocol):
         """The channel's members, less bots and apps."""
         ...
 
-    def post(self, channel_id: str, view: MessageView, thread_ts: str | None = None) -> str:
-        """Post a message (several, threaded under the first, if it is too long); return its id."""
+    def post(self, channel_id: str, view: MessageView, key: str | None = None) -> str:
+        """Post a message (several, threaded under the first, if it is too long); return its id.
+
+        ``channel_id`` may be a user id: the message then goes to that person directly. ``key``
+        is stored with the message so that `find_posted` can find it again.
+        """
         ...
 
     def update(self, channel_id: str, message_ts: str, view: MessageView) -> None: ...
+
+    def find_posted(self, channel_id: str, key: str) -> str | None:
+        """The id of a recent message this app posted with ``key``, if there is one."""
+        ...
 
 
 class Clock(Protocol):
@@ -108,4 +166,11 @@ class Clock(Protocol):
 
 
 class ChatError(Exception):
-    """The chat platform refused or failed a call (after any retries)."""
+    """The chat platform refused or failed a call (after any retries).
+
+    ``permanent`` means trying again will not help (an unknown channel, a message too long).
+    """
+
+    def __init__(self, message: str, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent

@@ -1,18 +1,22 @@
-"""The service layer: start a round, record a vote, take a comment, close, summarise.
+"""The service layer: start a round, record a vote, take a comment, close, summarise, remind.
 
 Each public method is one use case. It returns a `Reply` for the person who acted (a refusal says
-what to do instead and changes nothing) and sends channel messages through the `ChatGateway` port.
+what to do instead and changes nothing). Messages that matter are recorded in the outbox in the
+same transaction as the change that needs them, then delivered (`bot.delivery`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 import structlog
 
 from bot.commands import (
     CloseDomain,
+    ExtendDeadline,
     Help,
+    RemindNow,
     StartDomain,
     Status,
     Unrecognised,
@@ -20,28 +24,22 @@ from bot.commands import (
     usage,
 )
 from bot.config import AppConfig
-from bot.consensus import Choice, OutcomeKind, resolve
+from bot.consensus import Choice, resolve
+from bot.delivery import Delivery
+from bot.durations import describe_duration
 from bot.framework import Framework
-from bot.model import NewRound, QuestionResult, Round, RoundQuestion
+from bot.model import MessageKind, NewRound, OutgoingMessage, QuestionResult, Round, RoundQuestion
 from bot.ports import ChatError, ChatGateway, Clock, OpenRoundExists, UnitOfWork, UnitOfWorkFactory
+from bot.presenter import Presenter
 from bot.refresh import RefreshScheduler
-from bot.views import (
-    CommentFormView,
-    CommentView,
-    DomainSummaryView,
-    GradeScale,
-    QuestionCardView,
-    QuestionStatusView,
-    QuestionSummaryView,
-    Reply,
-    ResultView,
-    RoundHeaderView,
-    RoundStatusView,
-)
+from bot.views import CommentFormView, Reply
 
 log = structlog.get_logger(__name__)
 
 COMMENT_MAX_LENGTH = 3000
+# A message recorded while handling a request is sent by that request; the background sender
+# only picks it up if it is still unsent after this grace period (say the process died).
+INLINE_GRACE = timedelta(seconds=30)
 
 STALE_BUTTON = (
     "That button doesn't belong to a question I know about, so nothing was recorded. "
@@ -51,6 +49,16 @@ STALE_BUTTON = (
 
 def refuse(text: str) -> Reply:
     return Reply(text=text, is_refusal=True)
+
+
+def when(moment: datetime | None) -> str:
+    return moment.strftime("%a %d %b %Y %H:%M UTC") if moment else "no deadline"
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    rounds_closed: int
+    rounds_reminded: int
 
 
 @dataclass
@@ -63,10 +71,11 @@ class Facilitator:
     chat: ChatGateway
     clock: Clock
     refresher: RefreshScheduler
+    delivery: Delivery
+    presenter: Presenter = field(init=False)
 
-    @property
-    def scale(self) -> GradeScale:
-        return GradeScale(tuple(level.label for level in self.framework.grade_scale))
+    def __post_init__(self) -> None:
+        self.presenter = Presenter(self.config, self.framework)
 
     # ----------------------------------------------------------------- commands
 
@@ -82,26 +91,33 @@ class Facilitator:
                 return self.status()
             case CloseDomain(domain):
                 return self.close_domain(user_id, domain)
+            case ExtendDeadline(domain, by):
+                return self.extend_deadline(user_id, domain, by)
+            case RemindNow(domain):
+                return self.remind_now(user_id, domain)
             case Unrecognised(problem):
                 return refuse(f"{problem}\n\n{usage(len(self.framework.domains))}")
 
-    def _check_chair_and_domain(self, user_id: str, domain: int, action: str) -> Reply | None:
+    def _check_chair_and_domain(self, user_id: str, domain: int, verb: str) -> Reply | None:
         if not self.config.is_chair(user_id):
             return refuse(
-                f"Only the board's chairs can {action}. Ask a chair, or ask for your Slack id "
-                "to be added under `board.chairs` in the app's configuration."
+                f"Only the board's chairs can use `/assess {verb}`. Ask a chair, or ask for your "
+                "Slack id to be added under `board.chairs` in the app's configuration."
             )
         if self.framework.domain(domain) is None:
-            count = len(self.framework.domains)
             return refuse(
-                f"There is no domain {domain}: the domains are 1-{count}. "
-                f"For example, `/assess {'domain' if action.startswith('start') else 'close'} 4`."
+                f"There is no domain {domain}: the domains are 1-{len(self.framework.domains)}. "
+                f"For example, `/assess {verb} 4`."
             )
         return None
 
+    def _open_round(self, domain: int) -> Round | None:
+        with self.uow_factory() as uow:
+            return uow.rounds.open_round_for_domain(self.framework.id, domain)
+
     def start_round(self, user_id: str, domain: int) -> Reply:
         """Snapshot the electorate, open the round and post its questions to the sub-group."""
-        refusal = self._check_chair_and_domain(user_id, domain, "start a round")
+        refusal = self._check_chair_and_domain(user_id, domain, "domain")
         if refusal:
             return refusal
         domain_model = self.framework.domain(domain)
@@ -113,8 +129,7 @@ class Facilitator:
                 "in the app's configuration."
             )
         subgroup_key, subgroup = assignment
-        with self.uow_factory() as uow:
-            existing = uow.rounds.open_round_for_domain(self.framework.id, domain)
+        existing = self._open_round(domain)
         if existing:
             return refuse(self._already_open(existing))
         if subgroup.members is not None:
@@ -132,61 +147,78 @@ class Facilitator:
                 f"The {subgroup.name} has nobody to vote: its channel has no members "
                 "other than apps. Add members, then try again."
             )
+        now = self.clock.now()
+        deadline = now + self.config.voting.deadline
         new_round = NewRound(
             framework=self.framework.id,
             domain=domain,
             subgroup_key=subgroup_key,
             channel_id=subgroup.channel,
             started_by=user_id,
-            started_at=self.clock.now(),
+            started_at=now,
             electorate=electorate,
             question_ids=tuple(q.id for q in domain_model.questions),
+            deadline_at=deadline,
+            remind_at=deadline - self.config.voting.remind_before,
         )
         try:
             with self.uow_factory() as uow:
                 round_ = uow.rounds.add(new_round)
+                header_key = self._record(
+                    uow,
+                    OutgoingMessage(f"header:{round_.id}", MessageKind.HEADER, round_.id),
+                    send_here=True,
+                )
+                card_keys = [
+                    self._record(
+                        uow,
+                        OutgoingMessage(
+                            f"card:{q.id}", MessageKind.CARD, round_.id, round_question_id=q.id
+                        ),
+                        send_here=True,
+                    )
+                    for q in round_.questions
+                ]
                 uow.commit()
         except OpenRoundExists:
-            with self.uow_factory() as uow:
-                existing = uow.rounds.open_round_for_domain(self.framework.id, domain)
+            existing = self._open_round(domain)
             return refuse(self._already_open(existing) if existing else "A round is already open.")
         logger = log.bind(round_id=round_.id, domain=domain, subgroup=subgroup_key)
-        try:
-            header_ts = self.chat.post(round_.channel_id, self.header_view(round_))
-        except ChatError as exc:
-            logger.warning("round_header_not_posted", error=str(exc))
+        header = self.delivery.send_now([header_key])[header_key]
+        if header == "failed":
             with self.uow_factory() as uow:
                 uow.rounds.discard(round_.id)
                 uow.commit()
+            logger.warning("round_not_started")
             return refuse(
-                f"I couldn't post to the {subgroup.name} channel ({exc}), so no round was started. "
+                f"I couldn't post to the {subgroup.name} channel, so no round was started. "
                 "Invite the app to that channel, then try again."
             )
-        failed: list[str] = []
-        with self.uow_factory() as uow:
-            uow.rounds.set_header_ts(round_.id, header_ts)
-            uow.commit()
-        for question in round_.questions:
-            try:
-                ts = self.chat.post(round_.channel_id, self.card_view(round_, question))
-            except ChatError as exc:
-                logger.error("question_not_posted", question=question.question_id, error=str(exc))
-                failed.append(question.question_id)
-                continue
-            with self.uow_factory() as uow:
-                uow.rounds.set_question_ts(question.id, ts)
-                uow.commit()
-        logger.info("round_started", electorate=len(electorate))
+        statuses = self.delivery.send_now(card_keys)
+        unsent = [
+            q.question_id
+            for q, key in zip(round_.questions, card_keys, strict=True)
+            if statuses[key] != "sent"
+        ]
+        logger.info("round_started", electorate=len(electorate), unsent=len(unsent))
         text = (
             f"Domain {domain} is now with the {subgroup.name}: {len(round_.questions)} questions, "
-            f"{len(electorate)} people to vote."
+            f"{len(electorate)} people to vote, until {when(deadline)}."
         )
-        if failed:
-            text += (
-                f" Questions {', '.join(failed)} could not be posted; "
-                "check the app's logs and the channel."
-            )
+        if header != "sent" or unsent:
+            text += " Slack is slow to answer; the rest of the questions will appear shortly."
         return Reply(text)
+
+    def _record(self, uow: UnitOfWork, message: OutgoingMessage, send_here: bool = False) -> str:
+        """Record a message to send. ``send_here``: this request will send it itself (the
+        background sender leaves it alone for a grace period); otherwise it is sent in the
+        background as soon as the change commits (see `_send_soon`)."""
+        now = self.clock.now()
+        uow.outbox.add(message, now, now + INLINE_GRACE if send_here else now)
+        return message.key
+
+    def _send_soon(self) -> None:
+        self.delivery.on_pending()
 
     def _already_open(self, round_: Round) -> str:
         return (
@@ -201,35 +233,126 @@ class Facilitator:
             rounds = uow.rounds.open_rounds(self.framework.id)
         if not rounds:
             return Reply("No rounds are open. A chair starts one with `/assess domain N`.")
-        views = tuple(self.status_view(r) for r in rounds)
+        views = tuple(self.presenter.status(r) for r in rounds)
         return Reply(f"{len(views)} round(s) open.", rounds=views)
 
     def close_domain(self, user_id: str, domain: int) -> Reply:
         """Close a domain's open questions now, with the votes cast so far."""
-        refusal = self._check_chair_and_domain(user_id, domain, "close a round")
+        refusal = self._check_chair_and_domain(user_id, domain, "close")
         if refusal:
             return refusal
-        with self.uow_factory() as uow:
-            round_ = uow.rounds.open_round_for_domain(self.framework.id, domain)
+        round_ = self._open_round(domain)
         if round_ is None:
             return refuse(
                 f"Domain {domain} has no open round to close. `/assess status` lists the open ones."
             )
-        closed: list[int] = []
-        with self.uow_factory() as uow:
-            for question in round_.questions:
-                locked = uow.rounds.lock_question(question.id)
-                if locked is not None and locked.is_open and self._close(uow, round_, locked):
-                    closed.append(locked.id)
-            uow.commit()
-        for question_id in closed:
-            self.refresher.request(question_id)
-        log.info("round_closed_by_chair", round_id=round_.id, by=user_id, questions=len(closed))
+        closed = self._close_open_questions(round_)
+        log.info("round_closed_by_chair", round_id=round_.id, by=user_id, questions=closed)
         self._finish_round_if_complete(round_.id)
         return Reply(
-            f"Closed domain {domain}: {len(closed)} question(s) closed with the votes cast. "
+            f"Closed domain {domain}: {closed} question(s) closed with the votes cast. "
             "The summary goes to the board channel."
         )
+
+    def extend_deadline(self, user_id: str, domain: int, by: timedelta) -> Reply:
+        """Move an open round's deadline (and its reminder) later, and say so in its header."""
+        refusal = self._check_chair_and_domain(user_id, domain, "extend")
+        if refusal:
+            return refusal
+        round_ = self._open_round(domain)
+        if round_ is None or round_.deadline_at is None:
+            return refuse(f"Domain {domain} has no open round to extend.")
+        deadline = max(round_.deadline_at, self.clock.now()) + by
+        with self.uow_factory() as uow:
+            if not uow.rounds.reschedule(
+                round_.id, deadline, deadline - self.config.voting.remind_before
+            ):
+                return refuse(f"Domain {domain}'s round closed before it could be extended.")
+            stamp = self.clock.now().isoformat()
+            self._record(
+                uow,
+                OutgoingMessage(
+                    f"header-update:{round_.id}:{stamp}", MessageKind.HEADER_UPDATE, round_.id
+                ),
+            )
+            uow.commit()
+        self._send_soon()
+        log.info("deadline_extended", round_id=round_.id, by=user_id, deadline=deadline.isoformat())
+        return Reply(
+            f"Domain {domain} now closes {when(deadline)} ({describe_duration(by)} more). "
+            "The round's header message says so."
+        )
+
+    def remind_now(self, user_id: str, domain: int) -> Reply:
+        """Nudge, by direct message, everyone who still has questions to vote on."""
+        refusal = self._check_chair_and_domain(user_id, domain, "remind")
+        if refusal:
+            return refusal
+        round_ = self._open_round(domain)
+        if round_ is None:
+            return refuse(f"Domain {domain} has no open round.")
+        stamp = self.clock.now().isoformat()
+        with self.uow_factory() as uow:
+            keys = self._record_reminders(uow, round_, f"manual:{stamp}")
+            uow.commit()
+        if not keys:
+            return Reply(f"Everyone has voted on every open question of domain {domain}.")
+        self._send_soon()
+        missing = [user for user in round_.electorate if round_.waiting_on(user)]
+        log.info("reminded_by_chair", round_id=round_.id, by=user_id, nudged=len(missing))
+        names = ", ".join(f"<@{u}>" for u in missing)
+        return Reply(f"Sending {len(missing)} reminder(s) by direct message: {names}.")
+
+    def _record_reminders(self, uow: UnitOfWork, round_: Round, tag: str) -> list[str]:
+        return [
+            self._record(
+                uow,
+                OutgoingMessage(
+                    f"remind:{round_.id}:{user}:{tag}",
+                    MessageKind.REMINDER,
+                    round_.id,
+                    user_id=user,
+                ),
+            )
+            for user in round_.electorate
+            if round_.waiting_on(user)
+        ]
+
+    # ----------------------------------------------------------------- schedule
+
+    def sweep(self) -> SweepResult:
+        """Close rounds whose deadline has passed and send due reminders (safe to run anywhere).
+
+        Every step is claimed with a conditional update, so workers running this side by side,
+        or one catching up after a restart, act once.
+        """
+        now = self.clock.now()
+        with self.uow_factory() as uow:
+            due_close = uow.rounds.due_for_closing(now)
+            due_remind = uow.rounds.due_for_reminder(now)
+        reminded = 0
+        for round_id in due_remind:
+            with self.uow_factory() as uow:
+                round_ = uow.rounds.get(round_id)
+                if round_ is None or not uow.rounds.claim_reminder(round_id, now):
+                    continue
+                keys = self._record_reminders(uow, round_, "auto")
+                uow.commit()
+            reminded += 1
+            log.info("reminders_due", round_id=round_id, electors=len(keys))
+        closed = 0
+        for round_id in due_close:
+            with self.uow_factory() as uow:
+                round_ = uow.rounds.get(round_id)
+            if round_ is None:
+                continue
+            self._close_open_questions(round_)
+            if self._finish_round_if_complete(round_id):
+                closed += 1
+                log.info("round_closed_at_deadline", round_id=round_id)
+        if reminded or closed:
+            self._send_soon()
+        return SweepResult(closed, reminded)
 
     # ------------------------------------------------------------------- voting
 
@@ -255,7 +378,6 @@ class Facilitator:
             if all(user in question.votes for user in round_.electorate):
                 closed_now = self._close(uow, round_, question)
             uow.commit()
-        self.refresher.request(round_question_id)
         log.info(
             "vote_recorded",
             round_id=round_id,
@@ -264,8 +386,15 @@ class Facilitator:
             closed=closed_now,
         )
         if closed_now:
+            self._send_soon()
             self._finish_round_if_complete(round_id)
-        said = "Don't know" if choice is Choice.DONT_KNOW else self.scale.named(int(choice.value))
+        else:
+            self.refresher.request(round_question_id)
+        said = (
+            "Don't know"
+            if choice is Choice.DONT_KNOW
+            else self.presenter.scale.named(int(choice.value))
+        )
         if previous is not None and previous != choice:
             verb = "changed your vote to"
         elif previous == choice:
@@ -279,37 +408,50 @@ class Facilitator:
         return Reply(f"Question {question.question_id}: {verb} *{said}*. {tail}")
 
     def _not_an_elector(self, round_: Round) -> str:
-        subgroup = self.config.subgroups.get(round_.subgroup_key)
-        name = subgroup.name if subgroup else round_.subgroup_key
         return (
             f"You're not one of the {len(round_.electorate)} people voting on domain "
-            f"{round_.domain} (the {name} as it was when the round started), so your click "
-            "was not counted. If that's wrong, ask the chair."
+            f"{round_.domain} (the {self.presenter.subgroup_name(round_.subgroup_key)} as it was "
+            "when the round started), so your click was not counted. "
+            "If that's wrong, ask the chair."
         )
 
     def _close(self, uow: UnitOfWork, round_: Round, question: RoundQuestion) -> bool:
         outcome = resolve(question.votes.values(), len(round_.electorate), self.config.rule)
         result = QuestionResult(outcome.kind, outcome.grade, outcome.reason)
-        return uow.rounds.close_question(question.id, result, self.clock.now())
+        if not uow.rounds.close_question(question.id, result, self.clock.now()):
+            return False
+        self._record(
+            uow,
+            OutgoingMessage(
+                f"reveal:{question.id}",
+                MessageKind.REVEAL,
+                round_.id,
+                round_question_id=question.id,
+            ),
+        )
+        return True
 
-    def _finish_round_if_complete(self, round_id: int) -> None:
+    def _close_open_questions(self, round_: Round) -> int:
+        closed: list[str] = []
         with self.uow_factory() as uow:
-            completed = uow.rounds.close_round_if_complete(round_id, self.clock.now())
+            for question in round_.questions:
+                locked = uow.rounds.lock_question(question.id)
+                if locked is not None and locked.is_open and self._close(uow, round_, locked):
+                    closed.append(f"reveal:{locked.id}")
             uow.commit()
-        if not completed:
-            return
+        if closed:
+            self._send_soon()
+        return len(closed)
+
+    def _finish_round_if_complete(self, round_id: int) -> bool:
+        """Close the round once all its questions are; the summary is sent exactly once."""
         with self.uow_factory() as uow:
-            round_ = uow.rounds.get(round_id)
-        assert round_ is not None
-        try:
-            ts = self.chat.post(self.config.board.channel, self.summary_view(round_))
-        except ChatError as exc:
-            log.error("summary_not_posted", round_id=round_id, error=str(exc))
-            return
-        with self.uow_factory() as uow:
-            uow.rounds.set_summary_ts(round_id, ts)
+            if not uow.rounds.close_round_if_complete(round_id, self.clock.now()):
+                return False
+            self._record(uow, OutgoingMessage(f"summary:{round_id}", MessageKind.SUMMARY, round_id))
             uow.commit()
-        log.info("summary_posted", round_id=round_id, domain=round_.domain)
+        self._send_soon()
+        return True
 
     # ----------------------------------------------------------------- comments
 
@@ -326,7 +468,7 @@ class Facilitator:
             return refuse(f"Question {question.question_id} has closed; comments are closed too.")
         if user_id not in round_.electorate:
             return refuse(self._not_an_elector(round_))
-        text = self._question_text(question.question_id)
+        text = self.presenter.question_text(question.question_id)
         return CommentFormView(round_id, question.id, question.question_id, text)
 
     def add_comment(self, user_id: str, round_id: int, round_question_id: int, text: str) -> Reply:
@@ -360,105 +502,25 @@ class Facilitator:
     # ------------------------------------------------------------------ refresh
 
     def refresh_question(self, round_question_id: int) -> None:
-        """Redraw a question's message from the stored state (called by the refresher)."""
-        with self.uow_factory() as uow:
-            round_ = uow.rounds.get_round_of_question(round_question_id)
-        question = round_.question(round_question_id) if round_ else None
-        if round_ is None or question is None or question.message_ts is None:
-            return
-        try:
-            self.chat.update(
-                round_.channel_id, question.message_ts, self.card_view(round_, question)
-            )
-        except ChatError as exc:
-            log.error("question_refresh_failed", question=question.question_id, error=str(exc))
+        """Redraw a question's message from the stored state (called by the refresher).
 
-    # -------------------------------------------------------------------- views
-
-    def _question_text(self, question_id: str) -> str:
-        question = self.framework.question(question_id)
-        return question.text if question else question_id
-
-    def _subgroup_name(self, key: str) -> str:
-        subgroup = self.config.subgroups.get(key)
-        return subgroup.name if subgroup else key
-
-    def header_view(self, round_: Round) -> RoundHeaderView:
-        domain = self.framework.domain(round_.domain)
-        return RoundHeaderView(
-            round_id=round_.id,
-            domain=round_.domain,
-            domain_title=domain.title if domain else "",
-            subgroup_name=self._subgroup_name(round_.subgroup_key),
-            electorate_size=len(round_.electorate),
-            question_count=len(round_.questions),
-            started_by=round_.started_by,
-            framework_title=self.framework.title,
-        )
-
-    def card_view(self, round_: Round, question: RoundQuestion) -> QuestionCardView:
-        model = self.framework.question(question.question_id)
-        closed = not question.is_open
-        return QuestionCardView(
-            round_id=round_.id,
-            round_question_id=question.id,
-            question_id=question.question_id,
-            text=model.text if model else question.question_id,
-            prompts=model.prompts if model else (),
-            scale=self.scale,
-            electorate_size=len(round_.electorate),
-            voters=tuple(question.voters),
-            comment_count=len(question.comments),
-            is_open=not closed,
-            distribution=question.distribution if closed else None,
-            result=_result_view(question) if closed else None,
-        )
-
-    def summary_view(self, round_: Round) -> DomainSummaryView:
-        domain = self.framework.domain(round_.domain)
-        questions = []
-        for question in round_.questions:
-            distribution = question.distribution
-            questions.append(
-                QuestionSummaryView(
-                    question_id=question.question_id,
-                    text=self._question_text(question.question_id),
-                    result=_result_view(question),
-                    distribution=distribution,
-                    participants=distribution.participants,
-                    electorate_size=len(round_.electorate),
-                    comments=tuple(CommentView(c.user_id, c.text) for c in question.comments),
+        If the question closed while the redraw was on its way, this redraw may have landed after
+        the closing reveal; it is then drawn once more, closed, so the reveal is what stays.
+        """
+        for second_look in (False, True):
+            with self.uow_factory() as uow:
+                round_ = uow.rounds.get_round_of_question(round_question_id)
+            question = round_.question(round_question_id) if round_ else None
+            if round_ is None or question is None or question.message_ts is None:
+                return
+            if second_look and question.is_open:
+                return
+            try:
+                self.chat.update(
+                    round_.channel_id, question.message_ts, self.presenter.card(round_, question)
                 )
-            )
-        return DomainSummaryView(
-            round_id=round_.id,
-            domain=round_.domain,
-            domain_title=domain.title if domain else "",
-            subgroup_name=self._subgroup_name(round_.subgroup_key),
-            scale=self.scale,
-            questions=tuple(questions),
-        )
-
-    def status_view(self, round_: Round) -> RoundStatusView:
-        domain = self.framework.domain(round_.domain)
-        return RoundStatusView(
-            domain=round_.domain,
-            domain_title=domain.title if domain else "",
-            subgroup_name=self._subgroup_name(round_.subgroup_key),
-            questions=tuple(
-                QuestionStatusView(
-                    question_id=q.question_id,
-                    voted=len(q.votes),
-                    electorate_size=len(round_.electorate),
-                    not_voted=tuple(round_.not_voted(q)),
-                    is_open=q.is_open,
-                )
-                for q in round_.questions
-            ),
-        )
-
-
-def _result_view(question: RoundQuestion) -> ResultView:
-    if question.result is None:
-        return ResultView(OutcomeKind.NO_QUORUM, None, "not closed yet")
-    return ResultView(question.result.kind, question.result.grade, question.result.reason)
+            except ChatError as exc:
+                log.error("question_refresh_failed", question=question.question_id, error=str(exc))
+                return
+            if not question.is_open:
+                return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from bot.consensus import Distribution, OutcomeKind
 
@@ -42,6 +43,9 @@ class RoundHeaderView:
     question_count: int
     started_by: str
     framework_title: str
+    deadline_at: datetime | None = None
+    is_open: bool = True
+    deadline_moved_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -114,7 +118,20 @@ class DomainSummaryView:
         return f"{total} question{'' if total == 1 else 's'}: {graded}; {flag_text}."
 
 
-MessageView = RoundHeaderView | QuestionCardView | DomainSummaryView
+@dataclass(frozen=True)
+class ReminderView:
+    """A direct nudge to an elector who has questions left to vote on."""
+
+    domain: int
+    domain_title: str
+    subgroup_name: str
+    deadline_at: datetime | None
+    waiting_on: tuple[str, ...]
+    channel_id: str
+    header_ts: str | None
+
+
+MessageView = RoundHeaderView | QuestionCardView | DomainSummaryView | ReminderView
 
 
 @dataclass(frozen=True)
@@ -132,6 +149,7 @@ class RoundStatusView:
     domain_title: str
     subgroup_name: str
     questions: tuple[QuestionStatusView, ...]
+    deadline_at: datetime | None = None
 
 
 @dataclass(frozen=True)

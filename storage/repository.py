@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import TracebackType
+from typing import Any
 
-from sqlalchemy import Select, delete, exists, select, update
+from sqlalchemy import Select, case, delete, exists, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from bot.consensus import Choice, OutcomeKind
-from bot.model import Comment, NewRound, QuestionResult, Round, RoundQuestion, Status
+from bot.model import (
+    ClaimedMessage,
+    Comment,
+    MessageKind,
+    NewRound,
+    OutgoingMessage,
+    QuestionResult,
+    Round,
+    RoundQuestion,
+    Status,
+)
 from bot.ports import OpenRoundExists
-from storage.orm import CommentRow, ElectorRow, RoundQuestionRow, RoundRow, VoteRow
+from storage.orm import CommentRow, ElectorRow, OutboxRow, RoundQuestionRow, RoundRow, VoteRow
 
 OPEN = Status.OPEN.value
 CLOSED = Status.CLOSED.value
@@ -49,11 +60,21 @@ def _round(row: RoundRow) -> Round:
         started_by=row.started_by,
         started_at=row.started_at,
         electorate=tuple(e.user_id for e in row.electors),
+        deadline_at=row.deadline_at,
+        remind_at=row.remind_at,
+        reminded_at=row.reminded_at,
         header_ts=row.header_ts,
         summary_ts=row.summary_ts,
         closed_at=row.closed_at,
         questions=[_question(q) for q in row.questions],
     )
+
+
+def _insert(session: Session, table: type[VoteRow] | type[OutboxRow]) -> Any:
+    """INSERT with ON CONFLICT support, for whichever database the session is on."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql_insert(table)
+    return sqlite_insert(table)
 
 
 def _with_everything(statement: Select[RoundRow]) -> Select[RoundRow]:
@@ -76,6 +97,8 @@ class SqlRoundRepository:
             status=OPEN,
             started_by=new_round.started_by,
             started_at=new_round.started_at,
+            deadline_at=new_round.deadline_at,
+            remind_at=new_round.remind_at,
             electors=[
                 ElectorRow(user_id=user, position=i) for i, user in enumerate(new_round.electorate)
             ],
@@ -155,12 +178,7 @@ class SqlRoundRepository:
                 VoteRow.round_question_id == round_question_id, VoteRow.user_id == user_id
             )
         )
-        insert = (
-            postgresql_insert
-            if self.session.bind and self.session.get_bind().dialect.name == "postgresql"
-            else sqlite_insert
-        )
-        statement = insert(VoteRow).values(
+        statement = _insert(self.session, VoteRow).values(
             round_question_id=round_question_id,
             user_id=user_id,
             choice=choice.value,
@@ -209,11 +227,168 @@ class SqlRoundRepository:
         )
         return bool(outcome.rowcount == 1)  # type: ignore[attr-defined]
 
+    def due_for_closing(self, now: datetime) -> list[int]:
+        return list(
+            self.session.scalars(
+                select(RoundRow.id)
+                .where(RoundRow.status == OPEN, RoundRow.deadline_at <= now)
+                .order_by(RoundRow.id)
+            )
+        )
+
+    def due_for_reminder(self, now: datetime) -> list[int]:
+        return list(
+            self.session.scalars(
+                select(RoundRow.id)
+                .where(
+                    RoundRow.status == OPEN,
+                    RoundRow.reminded_at.is_(None),
+                    RoundRow.remind_at <= now,
+                )
+                .order_by(RoundRow.id)
+            )
+        )
+
+    def claim_reminder(self, round_id: int, now: datetime) -> bool:
+        outcome = self.session.execute(
+            update(RoundRow)
+            .where(
+                RoundRow.id == round_id,
+                RoundRow.status == OPEN,
+                RoundRow.reminded_at.is_(None),
+                RoundRow.remind_at <= now,
+            )
+            .values(reminded_at=now)
+        )
+        return bool(outcome.rowcount == 1)  # type: ignore[attr-defined]
+
+    def reschedule(self, round_id: int, deadline_at: datetime, remind_at: datetime) -> bool:
+        outcome = self.session.execute(
+            update(RoundRow)
+            .where(RoundRow.id == round_id, RoundRow.status == OPEN)
+            .values(deadline_at=deadline_at, remind_at=remind_at)
+        )
+        return bool(outcome.rowcount == 1)  # type: ignore[attr-defined]
+
+
+# New messages before redraws of existing ones: a summary should not queue behind updates.
+_POSTS_FIRST = case(
+    (OutboxRow.kind.in_([MessageKind.REVEAL.value, MessageKind.HEADER_UPDATE.value]), 1), else_=0
+)
+
+
+def _message(row: OutboxRow) -> OutgoingMessage:
+    return OutgoingMessage(
+        key=row.key,
+        kind=MessageKind(row.kind),
+        round_id=row.round_id,
+        channel_id=row.channel_id,
+        round_question_id=row.round_question_id,
+        user_id=row.user_id,
+    )
+
+
+class SqlOutbox:
+    """Messages that matter, recorded in the same transaction as the change that needs them."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, message: OutgoingMessage, now: datetime, not_before: datetime) -> bool:
+        statement = (
+            _insert(self.session, OutboxRow)
+            .values(
+                key=message.key,
+                kind=message.kind.value,
+                round_id=message.round_id,
+                round_question_id=message.round_question_id,
+                channel_id=message.channel_id,
+                user_id=message.user_id,
+                status="pending",
+                attempts=0,
+                next_attempt_at=not_before,
+                created_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=[OutboxRow.key])
+        )
+        outcome = self.session.execute(statement)
+        return bool(outcome.rowcount == 1)  # type: ignore[attr-defined]
+
+    def _claim(self, row_id: int, now: datetime, lease: timedelta, due_only: bool) -> bool:
+        conditions = [
+            OutboxRow.id == row_id,
+            OutboxRow.status == "pending",
+            (OutboxRow.claimed_until.is_(None)) | (OutboxRow.claimed_until < now),
+        ]
+        if due_only:
+            conditions.append(OutboxRow.next_attempt_at <= now)
+        outcome = self.session.execute(
+            update(OutboxRow)
+            .where(*conditions)
+            .values(claimed_until=now + lease, attempts=OutboxRow.attempts + 1)
+        )
+        return bool(outcome.rowcount == 1)  # type: ignore[attr-defined]
+
+    def _claimed(self, row_id: int) -> ClaimedMessage:
+        row = self.session.get_one(OutboxRow, row_id, populate_existing=True)
+        return ClaimedMessage(row.id, _message(row), row.attempts, row.ts)
+
+    def claim_keys(self, keys: list[str], now: datetime, lease: timedelta) -> list[ClaimedMessage]:
+        ids = self.session.scalars(
+            select(OutboxRow.id).where(OutboxRow.key.in_(keys)).order_by(OutboxRow.id)
+        ).all()
+        return [self._claimed(i) for i in ids if self._claim(i, now, lease, due_only=False)]
+
+    def claim_due(self, now: datetime, lease: timedelta, limit: int) -> list[ClaimedMessage]:
+        ids = self.session.scalars(
+            select(OutboxRow.id)
+            .where(
+                OutboxRow.status == "pending",
+                OutboxRow.next_attempt_at <= now,
+                (OutboxRow.claimed_until.is_(None)) | (OutboxRow.claimed_until < now),
+            )
+            .order_by(_POSTS_FIRST, OutboxRow.id)
+            .limit(limit)
+        ).all()
+        return [self._claimed(i) for i in ids if self._claim(i, now, lease, due_only=True)]
+
+    def mark_sent(self, row_id: int, ts: str | None, now: datetime, status: str = "sent") -> None:
+        self.session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id == row_id)
+            .values(status=status, ts=ts, sent_at=now, claimed_until=None, last_error=None)
+        )
+
+    def record_ts(self, row_id: int, ts: str) -> None:
+        self.session.execute(update(OutboxRow).where(OutboxRow.id == row_id).values(ts=ts))
+
+    def mark_failed(
+        self, row_id: int, error: str, retry_at: datetime | None, now: datetime
+    ) -> None:
+        values: dict[str, Any] = {"claimed_until": None, "last_error": error}
+        if retry_at is None:
+            values.update(status="failed", sent_at=now)
+        else:
+            values.update(next_attempt_at=retry_at)
+        self.session.execute(update(OutboxRow).where(OutboxRow.id == row_id).values(**values))
+
+    def status_of(self, key: str) -> str | None:
+        return self.session.scalar(select(OutboxRow.status).where(OutboxRow.key == key))
+
+    def next_due(self) -> datetime | None:
+        return self.session.scalar(
+            select(OutboxRow.next_attempt_at)
+            .where(OutboxRow.status == "pending")
+            .order_by(OutboxRow.next_attempt_at)
+            .limit(1)
+        )
+
 
 class SqlUnitOfWork:
     """One session, one transaction; rolled back on leaving unless committed."""
 
     rounds: SqlRoundRepository
+    outbox: SqlOutbox
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -221,6 +396,7 @@ class SqlUnitOfWork:
     def __enter__(self) -> SqlUnitOfWork:
         self.session = self._session_factory()
         self.rounds = SqlRoundRepository(self.session)
+        self.outbox = SqlOutbox(self.session)
         return self
 
     def __exit__(

@@ -7,7 +7,12 @@ import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from bot.ports import ChatError
+from bot.config import AppConfig
+from bot.delivery import Delivery
+from bot.framework import Framework
+from bot.ports import ChatError, UnitOfWorkFactory
+from bot.presenter import Presenter
+from bot.services import Facilitator
 from bot.views import MessageView
 
 
@@ -16,7 +21,7 @@ class PostedMessage:
     channel_id: str
     ts: str
     view: MessageView
-    thread_ts: str | None
+    key: str | None
 
 
 @dataclass
@@ -25,6 +30,7 @@ class FakeChat:
 
     members: dict[str, list[str]] = field(default_factory=dict)
     unreachable_channels: set[str] = field(default_factory=set)
+    failures_to_come: int = 0
     posted: list[PostedMessage] = field(default_factory=list)
     updates: list[tuple[str, str, MessageView]] = field(default_factory=list)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -35,13 +41,22 @@ class FakeChat:
             raise ChatError("channel_not_found")
         return list(self.members[channel_id])
 
-    def post(self, channel_id: str, view: MessageView, thread_ts: str | None = None) -> str:
+    def post(self, channel_id: str, view: MessageView, key: str | None = None) -> str:
         if channel_id in self.unreachable_channels:
-            raise ChatError("not_in_channel")
+            raise ChatError("not_in_channel", permanent=True)
+        if self.failures_to_come:
+            self.failures_to_come -= 1
+            raise ChatError("internal_error")
         with self._lock:
             ts = f"1700000000.{next(self._ts):06d}"
-            self.posted.append(PostedMessage(channel_id, ts, view, thread_ts))
+            self.posted.append(PostedMessage(channel_id, ts, view, key))
         return ts
+
+    def find_posted(self, channel_id: str, key: str) -> str | None:
+        with self._lock:
+            return next(
+                (p.ts for p in self.posted if p.channel_id == channel_id and p.key == key), None
+            )
 
     def update(self, channel_id: str, message_ts: str, view: MessageView) -> None:
         with self._lock:
@@ -70,3 +85,30 @@ class SteppingClock:
 
     def advance(self, **kwargs: float) -> None:
         self.current += timedelta(**kwargs)
+
+
+def make_facilitator(
+    config: AppConfig,
+    framework: Framework,
+    uow_factory: UnitOfWorkFactory,
+    chat: FakeChat,
+    clock: SteppingClock | None = None,
+    refresher: RecordingRefresher | None = None,
+) -> Facilitator:
+    """The core wired to fakes of the chat and clock, and to whatever storage the test gives."""
+    clock = clock or SteppingClock()
+    delivery = Delivery(Presenter(config, framework), uow_factory, chat, clock)
+
+    def send_at_once() -> None:  # no background sender here
+        delivery.send_due()
+
+    delivery.on_pending = send_at_once
+    return Facilitator(
+        config=config,
+        framework=framework,
+        uow_factory=uow_factory,
+        chat=chat,
+        clock=clock,
+        refresher=refresher or RecordingRefresher(),
+        delivery=delivery,
+    )

@@ -8,6 +8,7 @@ action_id or block_id. Every message also carries a plain ``text`` fallback.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from bot.consensus import Distribution, OutcomeKind
@@ -17,6 +18,7 @@ from bot.views import (
     MessageView,
     QuestionCardView,
     QuestionSummaryView,
+    ReminderView,
     Reply,
     RoundHeaderView,
     RoundStatusView,
@@ -106,11 +108,25 @@ def chunk_blocks(blocks: list[Block], size: int = MAX_BLOCKS_PER_MESSAGE) -> lis
 # ------------------------------------------------------------------- round header
 
 
+def slack_date(moment: datetime) -> str:
+    """A date Slack shows in each reader's own time zone (with a UTC fallback)."""
+    fallback = moment.astimezone(UTC).strftime("%a %d %b %Y %H:%M UTC")
+    return f"<!date^{int(moment.timestamp())}^{{date_long_pretty}} at {{time}}|{fallback}>"
+
+
 def render_header(view: RoundHeaderView) -> SlackMessage:
     text = (
         f"Domain {view.domain}: {view.domain_title} Put to the {view.subgroup_name}: "
         f"{view.question_count} questions, {view.electorate_size} people to vote."
     )
+    if view.deadline_at is not None and view.is_open:
+        deadline = f"Voting closes *{slack_date(view.deadline_at)}*."
+        if view.deadline_moved_by:
+            deadline += f" (extended by {mention(view.deadline_moved_by)})"
+    elif view.is_open:
+        deadline = ""
+    else:
+        deadline = "Voting has closed; the summary is in the board channel."
     blocks = [
         header(f"Self-assessment: domain {view.domain}"),
         section(f"*{escape(view.domain_title)}*"),
@@ -122,6 +138,7 @@ def render_header(view: RoundHeaderView) -> SlackMessage:
             "nobody sees a grade until the question closes. You can change your vote until then. "
             "*Don't know* counts as taking part but not as a grade."
         ),
+        *([section(deadline)] if deadline else []),
         context(
             f"{escape(view.framework_title)} · 1 Inadequate · 2 Adequate · 3 Good · 4 Outstanding"
         ),
@@ -253,7 +270,25 @@ def render_summary(view: DomainSummaryView) -> list[SlackMessage]:
     return messages
 
 
-def render_message(view: MessageView) -> list[SlackMessage]:
+def render_reminder(view: ReminderView, permalink: str | None) -> SlackMessage:
+    questions = ", ".join(view.waiting_on)
+    link = f"<{permalink}|Open the round>" if permalink else f"Open <#{view.channel_id}>"
+    closes = f" Voting closes {slack_date(view.deadline_at)}." if view.deadline_at else ""
+    text = (
+        f"Reminder: domain {view.domain} with the {escape(view.subgroup_name)} is waiting for "
+        f"your vote on {questions}.{closes}"
+    )
+    blocks = [
+        section(
+            f"👋 *Reminder:* domain {view.domain}, _{escape(view.domain_title)}_, is with the "
+            f"{escape(view.subgroup_name)}, and your vote is still needed on "
+            f"*{questions}*.{closes}\n{link}"
+        )
+    ]
+    return SlackMessage(text=text, blocks=blocks)
+
+
+def render_message(view: MessageView, permalink: str | None = None) -> list[SlackMessage]:
     match view:
         case RoundHeaderView():
             return [render_header(view)]
@@ -261,6 +296,8 @@ def render_message(view: MessageView) -> list[SlackMessage]:
             return [render_card(view)]
         case DomainSummaryView():
             return render_summary(view)
+        case ReminderView():
+            return [render_reminder(view, permalink)]
 
 
 # ------------------------------------------------------------------- private replies

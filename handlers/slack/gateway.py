@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import structlog
 from slack_sdk import WebClient
@@ -14,12 +15,33 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.ports import ChatError
-from bot.views import MessageView
-from handlers.slack.blocks import render_message
+from bot.views import DomainSummaryView, MessageView, ReminderView
+from handlers.slack.blocks import SlackMessage, render_message
 
 log = structlog.get_logger(__name__)
 
 SLACKBOT = "USLACKBOT"
+METADATA_EVENT = "assessment_message"
+# Errors that another attempt will not fix.
+PERMANENT_ERRORS = {
+    "channel_not_found",
+    "not_in_channel",
+    "is_archived",
+    "invalid_blocks",
+    "invalid_blocks_format",
+    "msg_too_long",
+    "no_text",
+    "invalid_auth",
+    "not_authed",
+    "account_inactive",
+    "token_revoked",
+    "user_not_found",
+    "cannot_dm_bot",
+    "missing_scope",
+    "message_not_found",
+    "cant_update_message",
+    "restricted_action",
+}
 
 
 def make_web_client(token: str, base_url: str, timeout: int = 30) -> WebClient:
@@ -40,7 +62,8 @@ def make_web_client(token: str, base_url: str, timeout: int = 30) -> WebClient:
 
 def _error(exc: Exception) -> ChatError:
     if isinstance(exc, SlackApiError):
-        return ChatError(str(exc.response.get("error", "slack_error")))
+        code = str(exc.response.get("error", "slack_error"))
+        return ChatError(code, permanent=code in PERMANENT_ERRORS)
     return ChatError(str(exc) or type(exc).__name__)
 
 
@@ -48,7 +71,11 @@ class SlackGateway:
     def __init__(self, client: WebClient) -> None:
         self.client = client
         self._is_bot: dict[str, bool] = {}
+        self._direct: dict[str, str] = {}
+        self._self_id: str | None = None
         self._lock = threading.Lock()
+
+    # ------------------------------------------------------------------ people
 
     def human_members(self, channel_id: str) -> list[str]:
         try:
@@ -79,24 +106,53 @@ class SlackGateway:
             self._is_bot[user_id] = is_bot
         return is_bot
 
-    def post(self, channel_id: str, view: MessageView, thread_ts: str | None = None) -> str:
-        messages = render_message(view)
+    def _channel(self, channel_or_user: str) -> str:
+        """A channel id; a user id is turned into the app's direct-message channel with them."""
+        if not channel_or_user.startswith(("U", "W")):
+            return channel_or_user
+        with self._lock:
+            known = self._direct.get(channel_or_user)
+        if known:
+            return known
+        response = self.client.conversations_open(users=channel_or_user)
+        channel = str(response["channel"]["id"])
+        with self._lock:
+            self._direct[channel_or_user] = channel
+        return channel
+
+    # ---------------------------------------------------------------- messages
+
+    def _render(self, channel: str, view: MessageView) -> list[SlackMessage]:
+        permalink = None
+        if isinstance(view, ReminderView) and view.header_ts:
+            try:
+                permalink = self.client.chat_getPermalink(
+                    channel=view.channel_id, message_ts=view.header_ts
+                ).get("permalink")
+            except SlackApiError as exc:
+                log.warning("permalink_unavailable", error=str(exc))
+        return render_message(view, permalink)
+
+    def post(self, channel_id: str, view: MessageView, key: str | None = None) -> str:
         try:
+            channel = self._channel(channel_id)
+            messages = self._render(channel, view)
+            metadata = _metadata(key) if key else None
             first = self.client.chat_postMessage(
-                channel=channel_id,
+                channel=channel,
                 text=messages[0].text,
                 blocks=messages[0].blocks,
-                thread_ts=thread_ts,
+                metadata=metadata,
                 unfurl_links=False,
                 unfurl_media=False,
             )
             ts = str(first["ts"])
             for message in messages[1:]:
                 self.client.chat_postMessage(
-                    channel=channel_id,
+                    channel=channel,
                     text=message.text,
                     blocks=message.blocks,
-                    thread_ts=thread_ts or ts,
+                    thread_ts=ts,
                     unfurl_links=False,
                 )
             return ts
@@ -105,11 +161,56 @@ class SlackGateway:
             raise _error(exc) from exc
 
     def update(self, channel_id: str, message_ts: str, view: MessageView) -> None:
-        message = render_message(view)[0]
         try:
+            channel = self._channel(channel_id)
+            messages = self._render(channel, view)
             self.client.chat_update(
-                channel=channel_id, ts=message_ts, text=message.text, blocks=message.blocks
+                channel=channel, ts=message_ts, text=messages[0].text, blocks=messages[0].blocks
             )
+            if isinstance(view, DomainSummaryView):
+                self._update_thread(channel, message_ts, messages[1:])
         except (SlackApiError, SlackClientError) as exc:
             log.warning("slack_update_failed", channel=channel_id, error=str(exc))
             raise _error(exc) from exc
+
+    def _update_thread(self, channel: str, ts: str, parts: list[SlackMessage]) -> None:
+        """Bring a long message's continuation (its thread) in line with ``parts``."""
+        replies = self.client.conversations_replies(channel=channel, ts=ts, limit=200)
+        messages: list[dict[str, Any]] = replies.get("messages", [])
+        own = [m for m in messages[1:] if m.get("bot_id") or m.get("user") == self._bot_user_id()]
+        for index, part in enumerate(parts):
+            if index < len(own):
+                self.client.chat_update(
+                    channel=channel, ts=own[index]["ts"], text=part.text, blocks=part.blocks
+                )
+            else:
+                self.client.chat_postMessage(
+                    channel=channel, thread_ts=ts, text=part.text, blocks=part.blocks
+                )
+
+    def _bot_user_id(self) -> str:
+        if self._self_id is None:
+            self._self_id = str(self.client.auth_test().get("user_id") or "")
+        return self._self_id
+
+    def find_posted(self, channel_id: str, key: str) -> str | None:
+        try:
+            channel = self._channel(channel_id)
+            history = self.client.conversations_history(
+                channel=channel, limit=200, include_all_metadata=True
+            )
+        except (SlackApiError, SlackClientError) as exc:
+            raise _error(exc) from exc
+        found: list[dict[str, Any]] = history.get("messages", [])
+        for message in found:
+            metadata = message.get("metadata") or {}
+            if (
+                metadata.get("event_type") == METADATA_EVENT
+                and (metadata.get("event_payload") or {}).get("key") == key
+            ):
+                return str(message["ts"])
+        return None
+
+
+def _metadata(key: str) -> dict[str, Any]:
+    return {"event_type": METADATA_EVENT, "event_payload": {"key": key}}

@@ -108,6 +108,16 @@ class RunningApp:
         posts = self.emulator.wait_for(lambda: self.emulator.responses(response_url))
         return str(posts[0].body.get("text", ""))
 
+    def outbox_status(self, key: str) -> str | None:
+        with self.application.facilitator.uow_factory() as uow:
+            return uow.outbox.status_of(key)
+
+    def wait_sent(self, key: str, timeout: float = 30) -> None:
+        """Wait until the outbox has delivered the message with this key."""
+        self.emulator.wait_for(
+            lambda: self.outbox_status(key) == "sent", timeout=timeout, message=f"{key} sent"
+        )
+
     def idle(self) -> None:
         assert self.application.refresher.wait_idle(10), "message refreshes did not finish"
 

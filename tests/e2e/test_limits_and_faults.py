@@ -43,7 +43,7 @@ def test_a_long_summary_is_split_into_a_thread_within_limits(
 ) -> None:
     with SlackEmulator() as emulator:
         people = populate(emulator, {"COMM": 30, "PERF": 30})[channel]
-        with running_app(database_url, emulator, tmp_path) as app:
+        with running_app(database_url, emulator, tmp_path, refresh_interval=1.0) as app:
             app.assess(f"domain {domain}")
             cards = wait_for_cards(emulator, channel, 8)
             facilitator = app.application.facilitator
@@ -57,7 +57,8 @@ def test_a_long_summary_is_split_into_a_thread_within_limits(
                         person, round_id, question_id, Choice.GOOD if i % 3 else Choice.ADEQUATE
                     )
             assert "Closed domain" in app.assess(f"close {domain}")
-            first = emulator.wait_for(lambda: summaries(emulator))
+            app.wait_sent("summary:1")
+            first = summaries(emulator)
             assert len(first) == 1
             thread = wait_for_thread(emulator, BOARD, str(first[0]["ts"]), 2)
             for message in thread:

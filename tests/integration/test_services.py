@@ -16,7 +16,7 @@ from bot.services import Facilitator
 from bot.views import DomainSummaryView, QuestionCardView, RoundHeaderView
 from storage.database import make_engine, make_session_factory, migrate
 from storage.repository import SqlUnitOfWorkFactory
-from tests.fakes import FakeChat, RecordingRefresher, SteppingClock
+from tests.fakes import FakeChat, RecordingRefresher, SteppingClock, make_facilitator
 
 ROOT = Path(__file__).resolve().parents[2]
 CHAIR = "U0CHAIR01"
@@ -57,6 +57,7 @@ class World:
     chat: FakeChat
     refresher: RecordingRefresher
     uow: SqlUnitOfWorkFactory
+    clock: SteppingClock
 
     def start(self, domain: int = 4) -> None:
         reply = self.facilitator.run_command(CHAIR, f"domain {domain}")
@@ -81,15 +82,9 @@ def world(database_url: str, framework: Framework) -> Iterator[World]:
     chat = FakeChat(members={"C0BOARD01": [CHAIR, "U0BRD0001"], "C0PART001": list(PARTICIPATION)})
     refresher = RecordingRefresher()
     uow = SqlUnitOfWorkFactory(make_session_factory(engine))
-    facilitator = Facilitator(
-        config=make_config(),
-        framework=framework,
-        uow_factory=uow,
-        chat=chat,
-        clock=SteppingClock(),
-        refresher=refresher,
-    )
-    yield World(facilitator, chat, refresher, uow)
+    clock = SteppingClock()
+    facilitator = make_facilitator(make_config(), framework, uow, chat, clock, refresher)
+    yield World(facilitator, chat, refresher, uow, clock)
     engine.dispose()
 
 
@@ -140,7 +135,10 @@ def test_votes_close_the_question_when_everyone_has_voted(world: World) -> None:
     assert not question.is_open
     assert question.result is not None
     assert question.result.kind is OutcomeKind.AGREED and question.result.grade == 3
-    assert world.refresher.requested.count(card.round_question_id) == 4
+    assert world.refresher.requested.count(card.round_question_id) == 3  # the open card
+    revealed = world.chat.updates[-1][2]  # the last vote's reveal goes through the outbox
+    assert isinstance(revealed, QuestionCardView) and not revealed.is_open
+    assert revealed.result is not None and revealed.result.grade == 3
 
 
 def test_vote_after_close_and_from_outsider_and_tampered_are_refused(world: World) -> None:
@@ -191,14 +189,7 @@ def test_twenty_simultaneous_clicks_are_each_recorded_once(
     voters = [f"U0VOTE{i:03d}" for i in range(20)]
     chat = FakeChat(members={"C0BOARD01": [CHAIR], "C0PART001": [*voters, "U0LATE0001"]})
     uow = SqlUnitOfWorkFactory(make_session_factory(engine))
-    facilitator = Facilitator(
-        config=make_config(),
-        framework=framework,
-        uow_factory=uow,
-        chat=chat,
-        clock=SteppingClock(),
-        refresher=RecordingRefresher(),
-    )
+    facilitator = make_facilitator(make_config(), framework, uow, chat)
     assert not facilitator.run_command(CHAIR, "domain 4").is_refusal
     card = next(p.view for p in chat.posted if isinstance(p.view, QuestionCardView))
     barrier = threading.Barrier(len(voters) * 2)

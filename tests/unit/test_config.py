@@ -16,9 +16,9 @@ from bot.config import (
     AppConfig,
     Settings,
     load_app_config,
-    parse_duration,
 )
 from bot.consensus import ConsensusRule
+from bot.durations import parse_duration
 from bot.errors import StartupError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

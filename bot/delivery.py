@@ -1,0 +1,170 @@
+"""Delivering the outbox: every message that matters is recorded first, then sent, then marked.
+
+A message is claimed by one sender at a time (a lease, taken with a conditional UPDATE), so several
+workers can deliver side by side. A message whose earlier attempt may have reached Slack (the
+process died, or the answer was lost) is looked up by its key before it is posted again: if Slack
+has it, it is updated instead of posted twice. Failures are retried with a growing delay; Slack's
+429s have already been retried after ``Retry-After`` by the chat adapter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import structlog
+
+from bot.model import ClaimedMessage, MessageKind, Round
+from bot.ports import ChatError, ChatGateway, Clock, UnitOfWork, UnitOfWorkFactory
+from bot.presenter import Presenter
+from bot.views import MessageView
+
+log = structlog.get_logger(__name__)
+
+MAX_BACKOFF = timedelta(minutes=5)
+
+
+def _lane(claimed: ClaimedMessage) -> str:
+    message = claimed.message
+    if message.kind in (MessageKind.HEADER, MessageKind.CARD):
+        return f"round-posts:{message.round_id}"
+    return message.key
+
+
+def backoff(attempts: int) -> timedelta:
+    return min(MAX_BACKOFF, timedelta(seconds=2 ** min(attempts, 10)))
+
+
+@dataclass
+class Delivery:
+    """Sends recorded messages: at once (`send_now`), and whatever is due (`send_due`)."""
+
+    presenter: Presenter
+    uow_factory: UnitOfWorkFactory
+    chat: ChatGateway
+    clock: Clock
+    lease: timedelta = timedelta(seconds=60)
+    parallel: int = 4
+    on_pending: Callable[[], None] = field(default=lambda: None)
+
+    def send_now(self, keys: list[str]) -> dict[str, str]:
+        """Send these messages in order, in this thread; return each key's status afterwards."""
+        with self.uow_factory() as uow:
+            claimed = uow.outbox.claim_keys(keys, self.clock.now(), self.lease)
+            uow.commit()
+        for message in claimed:
+            self._send(message)
+        with self.uow_factory() as uow:
+            return {key: uow.outbox.status_of(key) or "missing" for key in keys}
+
+    def send_due(self, limit: int = 20) -> int:
+        """Send messages whose time has come (new ones, and retries); return how many were tried.
+
+        A round's header and questions go out in order, one after another; other messages go
+        side by side, so a summary is not held up behind message updates that Slack is
+        rate-limiting.
+        """
+        with self.uow_factory() as uow:
+            claimed = uow.outbox.claim_due(self.clock.now(), self.lease, limit)
+            uow.commit()
+        lanes: dict[str, list[ClaimedMessage]] = {}
+        for message in claimed:
+            lanes.setdefault(_lane(message), []).append(message)
+        if len(lanes) <= 1:
+            for message in claimed:
+                self._send(message)
+            return len(claimed)
+        with ThreadPoolExecutor(max_workers=min(self.parallel, len(lanes))) as pool:
+            for lane in lanes.values():
+                pool.submit(self._send_all, lane)
+        return len(claimed)
+
+    def _send_all(self, messages: list[ClaimedMessage]) -> None:
+        for message in messages:
+            try:
+                self._send(message)
+            except Exception:  # one bad message must not stop the others
+                log.exception("message_send_crashed", key=message.message.key)
+
+    def _send(self, claimed: ClaimedMessage) -> None:
+        message = claimed.message
+        logger = log.bind(key=message.key, attempt=claimed.attempts)
+        with self.uow_factory() as uow:
+            round_ = uow.rounds.get(message.round_id)
+        try:
+            ts, status = self._deliver(claimed, round_)
+        except ChatError as exc:
+            retry_at = None if exc.permanent else self.clock.now() + backoff(claimed.attempts)
+            with self.uow_factory() as uow:
+                uow.outbox.mark_failed(claimed.id, str(exc), retry_at, self.clock.now())
+                uow.commit()
+            if retry_at is None:
+                logger.error("message_failed", error=str(exc))
+            else:
+                logger.warning("message_retry_later", error=str(exc), retry_at=retry_at.isoformat())
+                self.on_pending()
+            return
+        with self.uow_factory() as uow:
+            uow.outbox.mark_sent(claimed.id, ts, self.clock.now(), status)
+            if ts is not None and status == "sent":
+                self._remember_ts(uow, claimed, ts)
+            uow.commit()
+        logger.info("message_" + status, kind=message.kind.value, ts=ts)
+
+    def _deliver(self, claimed: ClaimedMessage, round_: Round | None) -> tuple[str | None, str]:
+        message = claimed.message
+        if round_ is None:
+            return None, "dropped"
+        view: MessageView | None
+        known_ts: str | None = claimed.ts
+        channel = message.channel_id or round_.channel_id
+        match message.kind:
+            case MessageKind.HEADER:
+                view, known_ts = self.presenter.header(round_), known_ts or round_.header_ts
+            case MessageKind.CARD | MessageKind.REVEAL:
+                question = round_.question(message.round_question_id or 0)
+                if question is None:
+                    return None, "dropped"
+                view = self.presenter.card(round_, question)
+                known_ts = known_ts or question.message_ts
+                if message.kind is MessageKind.REVEAL:
+                    if known_ts is None:
+                        return None, "skipped"  # the card's own post will show the result
+                    self.chat.update(channel, known_ts, view)
+                    return known_ts, "updated"
+            case MessageKind.HEADER_UPDATE:
+                if round_.header_ts is None:
+                    return None, "skipped"
+                self.chat.update(channel, round_.header_ts, self.presenter.header(round_))
+                return round_.header_ts, "updated"
+            case MessageKind.SUMMARY:
+                view, known_ts = self.presenter.summary(round_), known_ts or round_.summary_ts
+                channel = self.presenter.config.board.channel
+            case MessageKind.REMINDER:
+                assert message.user_id is not None
+                view = self.presenter.reminder(round_, message.user_id)
+                if view is None:
+                    return None, "skipped"  # finished voting, or the round closed
+                channel = message.user_id
+        if known_ts is None and claimed.attempts > 1:
+            known_ts = self.chat.find_posted(channel, message.key)
+        if known_ts is not None:
+            self.chat.update(channel, known_ts, view)
+            return known_ts, "sent"
+        ts = self.chat.post(channel, view, key=message.key)
+        with self.uow_factory() as uow:  # if we die now, the next attempt updates, not reposts
+            uow.outbox.record_ts(claimed.id, ts)
+            uow.commit()
+        return ts, "sent"
+
+    @staticmethod
+    def _remember_ts(uow: UnitOfWork, claimed: ClaimedMessage, ts: str) -> None:
+        message = claimed.message
+        if message.kind is MessageKind.HEADER:
+            uow.rounds.set_header_ts(message.round_id, ts)
+        elif message.kind is MessageKind.CARD and message.round_question_id is not None:
+            uow.rounds.set_question_ts(message.round_question_id, ts)
+        elif message.kind is MessageKind.SUMMARY:
+            uow.rounds.set_summary_ts(message.round_id, ts)
