@@ -31,6 +31,7 @@ class FakeChat:
     members: dict[str, list[str]] = field(default_factory=dict)
     unreachable_channels: set[str] = field(default_factory=set)
     failures_to_come: int = 0
+    answers_to_lose: int = 0
     posted: list[PostedMessage] = field(default_factory=list)
     updates: list[tuple[str, str, MessageView]] = field(default_factory=list)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -50,6 +51,9 @@ class FakeChat:
         with self._lock:
             ts = f"1700000000.{next(self._ts):06d}"
             self.posted.append(PostedMessage(channel_id, ts, view, key))
+            if self.answers_to_lose:
+                self.answers_to_lose -= 1
+                raise ChatError("timed out")  # Slack has the message; we never heard back
         return ts
 
     def find_posted(self, channel_id: str, key: str) -> str | None:

@@ -141,6 +141,9 @@ def running_app(
             "APP_CONFIG": str(config_path),
             "REFRESH_INTERVAL": str(refresh_interval),
             "REFRESH_GLOBAL_INTERVAL": "0",
+            "SWEEP_INTERVAL": "0.2",
+            "OUTBOX_INTERVAL": "0.2",
+            "OUTBOX_LEASE": "2",
         }
     )
     application = build_application(settings)
