@@ -35,6 +35,10 @@ class RoundRepository(Protocol):
 
     def get(self, round_id: int) -> Round | None: ...
 
+    def outline(self, round_id: int) -> Round | None:
+        """The round with its electorate but without its questions (cheaper than `get`)."""
+        ...
+
     def get_round_of_question(self, round_question_id: int) -> Round | None: ...
 
     def discard(self, round_id: int) -> None:
@@ -52,7 +56,8 @@ class RoundRepository(Protocol):
     def set_summary_ts(self, round_id: int, ts: str) -> None: ...
 
     def lock_question(self, round_question_id: int) -> RoundQuestion | None:
-        """Load one question and hold it until the unit of work ends (SELECT … FOR UPDATE)."""
+        """Load one question with its votes (not its comments) and hold it until the unit of
+        work ends (SELECT … FOR UPDATE)."""
         ...
 
     def upsert_vote(

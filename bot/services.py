@@ -73,9 +73,19 @@ class Facilitator:
     refresher: RefreshScheduler
     delivery: Delivery
     presenter: Presenter = field(init=False)
+    _outlines: dict[int, Round] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.presenter = Presenter(self.config, self.framework)
+
+    def _outline(self, uow: UnitOfWork, round_id: int) -> Round | None:
+        """A round's electorate and identity, which never change once it has started."""
+        known = self._outlines.get(round_id)
+        if known is None:
+            known = uow.rounds.outline(round_id)
+            if known is not None:
+                self._outlines[round_id] = known
+        return known
 
     # ----------------------------------------------------------------- commands
 
@@ -363,7 +373,7 @@ class Facilitator:
         closed_now = False
         with self.uow_factory() as uow:
             question = uow.rounds.lock_question(round_question_id)
-            round_ = uow.rounds.get(round_id) if question else None
+            round_ = self._outline(uow, round_id) if question else None
             if question is None or round_ is None or question.round_id != round_id:
                 return refuse(STALE_BUTTON)
             if not question.is_open:
@@ -480,7 +490,7 @@ class Facilitator:
             return refuse(f"Please keep a comment under {COMMENT_MAX_LENGTH} characters.")
         with self.uow_factory() as uow:
             question = uow.rounds.lock_question(round_question_id)
-            round_ = uow.rounds.get(round_id) if question else None
+            round_ = self._outline(uow, round_id) if question else None
             if question is None or round_ is None or question.round_id != round_id:
                 return refuse(STALE_BUTTON)
             if not question.is_open:

@@ -10,7 +10,7 @@ from sqlalchemy import Select, case, delete, exists, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload, sessionmaker
+from sqlalchemy.orm import Session, lazyload, selectinload, sessionmaker
 
 from bot.consensus import Choice, OutcomeKind
 from bot.model import (
@@ -31,7 +31,7 @@ OPEN = Status.OPEN.value
 CLOSED = Status.CLOSED.value
 
 
-def _question(row: RoundQuestionRow) -> RoundQuestion:
+def _question(row: RoundQuestionRow, with_comments: bool = True) -> RoundQuestion:
     result = None
     if row.outcome is not None:
         result = QuestionResult(OutcomeKind(row.outcome), row.grade, row.outcome_reason or "")
@@ -45,11 +45,13 @@ def _question(row: RoundQuestionRow) -> RoundQuestion:
         result=result,
         closed_at=row.closed_at,
         votes={vote.user_id: Choice(vote.choice) for vote in row.votes},
-        comments=[Comment(c.user_id, c.text, c.created_at) for c in row.comments],
+        comments=[Comment(c.user_id, c.text, c.created_at) for c in row.comments]
+        if with_comments
+        else [],
     )
 
 
-def _round(row: RoundRow) -> Round:
+def _round(row: RoundRow, with_questions: bool = True) -> Round:
     return Round(
         id=row.id,
         framework=row.framework,
@@ -66,7 +68,7 @@ def _round(row: RoundRow) -> Round:
         header_ts=row.header_ts,
         summary_ts=row.summary_ts,
         closed_at=row.closed_at,
-        questions=[_question(q) for q in row.questions],
+        questions=[_question(q) for q in row.questions] if with_questions else [],
     )
 
 
@@ -124,6 +126,12 @@ class SqlRoundRepository:
         ).one_or_none()
         return _round(row) if row else None
 
+    def outline(self, round_id: int) -> Round | None:
+        row = self.session.get(RoundRow, round_id, options=[selectinload(RoundRow.electors)])
+        if row is None:
+            return None
+        return _round(row, with_questions=False)
+
     def get_round_of_question(self, round_question_id: int) -> Round | None:
         round_id = self.session.scalar(
             select(RoundQuestionRow.round_id).where(RoundQuestionRow.id == round_question_id)
@@ -165,10 +173,11 @@ class SqlRoundRepository:
         row = self.session.scalars(
             select(RoundQuestionRow)
             .where(RoundQuestionRow.id == round_question_id)
+            .options(lazyload(RoundQuestionRow.comments))  # votes and status are what callers need
             .with_for_update()
             .execution_options(populate_existing=True)
         ).one_or_none()
-        return _question(row) if row else None
+        return _question(row, with_comments=False) if row else None
 
     def upsert_vote(
         self, round_question_id: int, user_id: str, choice: Choice, at: datetime

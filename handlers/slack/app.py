@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from slack_bolt import App
@@ -23,6 +24,9 @@ HEALTH_PATH = "/healthz"
 def build_bolt_app(client: WebClient, signing_secret: str, facilitator: Facilitator) -> App:
     app = App(
         client=client,
+        # Acks happen inside listeners: keep plenty of threads so a click is acknowledged at
+        # once even while earlier clicks are still being recorded.
+        listener_executor=ThreadPoolExecutor(max_workers=64, thread_name_prefix="listener"),
         signing_secret=signing_secret,
         process_before_response=False,
         token_verification_enabled=True,
