@@ -10,20 +10,18 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
-import yaml
 from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
-    ValidationError,
     model_validator,
 )
 
 from bot.consensus import ConsensusRule
 from bot.durations import parse_duration
-from bot.errors import StartupError, describe_validation_error
+from bot.errors import StartupError, load_yaml_model
 
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
 SlackId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Z0-9]{2,}$")]
@@ -100,18 +98,7 @@ class AppConfig(_Strict):
 
 def load_app_config(path: Path) -> AppConfig:
     """Load and validate `app.yaml`; raise StartupError naming the file, the key and the problem."""
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise StartupError(f"{path}: configuration file not found (set APP_CONFIG)") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise StartupError(f"{path}: cannot read the configuration file: {exc}") from exc
-    except yaml.YAMLError as exc:
-        raise StartupError(f"{path}: not valid YAML: {exc}") from exc
-    try:
-        return AppConfig.model_validate(raw)
-    except ValidationError as exc:
-        raise StartupError(describe_validation_error(path, exc)) from exc
+    return load_yaml_model(path, AppConfig, "configuration file", " (set APP_CONFIG)")
 
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from itertools import pairwise
 from pathlib import Path
+from typing import TypeVar
 
-from pydantic import ValidationError
+import yaml
+from pydantic import BaseModel, ValidationError
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 class StartupError(Exception):
@@ -33,3 +37,20 @@ def describe_place(loc: tuple[int | str, ...]) -> str:
             )
             readable.append(f"{noun} {part + 1}")
     return f"{dotted} ({', '.join(readable)})" if readable else dotted
+
+
+def load_yaml_model(path: Path, model: type[ModelT], what: str, hint: str = "") -> ModelT:
+    """Read a YAML file into a pydantic model; raise StartupError naming the file, place and
+    problem."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise StartupError(f"{path}: {what} not found{hint}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise StartupError(f"{path}: cannot read the {what}: {exc}") from exc
+    except yaml.YAMLError as exc:
+        raise StartupError(f"{path}: not valid YAML: {exc}") from exc
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        raise StartupError(describe_validation_error(path, exc)) from exc

@@ -6,17 +6,15 @@ import re
 from pathlib import Path
 from typing import Annotated
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
     StringConstraints,
-    ValidationError,
     model_validator,
 )
 
-from bot.errors import StartupError, describe_validation_error
+from bot.errors import load_yaml_model
 
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
@@ -99,18 +97,7 @@ class Framework(_Strict):
 
 def load_framework(path: Path) -> Framework:
     """Load and validate a question bank; raise StartupError naming the file, place and problem."""
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise StartupError(f"{path}: question bank not found") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise StartupError(f"{path}: cannot read the question bank: {exc}") from exc
-    except yaml.YAMLError as exc:
-        raise StartupError(f"{path}: not valid YAML: {exc}") from exc
-    try:
-        return Framework.model_validate(raw)
-    except ValidationError as exc:
-        raise StartupError(describe_validation_error(path, exc)) from exc
+    return load_yaml_model(path, Framework, "question bank")
 
 
 def framework_path(question_data_dir: Path, name: str) -> Path:

@@ -372,17 +372,17 @@ class Facilitator:
         """Record (or change) an elector's vote; close the question when everyone has voted."""
         closed_now = False
         with self.uow_factory() as uow:
-            question = uow.rounds.lock_question(round_question_id)
-            round_ = self._outline(uow, round_id) if question else None
-            if question is None or round_ is None or question.round_id != round_id:
-                return refuse(STALE_BUTTON)
-            if not question.is_open:
-                return refuse(
-                    f"Voting on question {question.question_id} has closed, so your vote was not "
-                    "recorded. The result is on the question's message."
-                )
-            if user_id not in round_.electorate:
-                return refuse(self._not_an_elector(round_))
+            found = self._lock_for_elector(
+                uow,
+                user_id,
+                round_id,
+                round_question_id,
+                closed="Voting on question {} has closed, so your vote was not recorded. "
+                "The result is on the question's message.",
+            )
+            if isinstance(found, Reply):
+                return found
+            round_, question = found
             previous = uow.rounds.upsert_vote(question.id, user_id, choice, self.clock.now())
             question.votes[user_id] = choice
             if all(user in question.votes for user in round_.electorate):
@@ -416,6 +416,21 @@ class Facilitator:
         else:
             tail = "Only you can see this. You can change it until the question closes."
         return Reply(f"Question {question.question_id}: {verb} *{said}*. {tail}")
+
+    def _lock_for_elector(
+        self, uow: UnitOfWork, user_id: str, round_id: int, round_question_id: int, closed: str
+    ) -> tuple[Round, RoundQuestion] | Reply:
+        """Lock an open question for an elector of its round, or say why not (``closed`` is the
+        refusal for a closed question, with {} for its id)."""
+        question = uow.rounds.lock_question(round_question_id)
+        round_ = self._outline(uow, round_id) if question else None
+        if question is None or round_ is None or question.round_id != round_id:
+            return refuse(STALE_BUTTON)
+        if not question.is_open:
+            return refuse(closed.format(question.question_id))
+        if user_id not in round_.electorate:
+            return refuse(self._not_an_elector(round_))
+        return round_, question
 
     def _not_an_elector(self, round_: Round) -> str:
         return (
@@ -489,17 +504,17 @@ class Facilitator:
         if len(text) > COMMENT_MAX_LENGTH:
             return refuse(f"Please keep a comment under {COMMENT_MAX_LENGTH} characters.")
         with self.uow_factory() as uow:
-            question = uow.rounds.lock_question(round_question_id)
-            round_ = self._outline(uow, round_id) if question else None
-            if question is None or round_ is None or question.round_id != round_id:
-                return refuse(STALE_BUTTON)
-            if not question.is_open:
-                return refuse(
-                    f"Question {question.question_id} closed before your comment was saved. "
-                    "Copy it and raise it with the chair."
-                )
-            if user_id not in round_.electorate:
-                return refuse(self._not_an_elector(round_))
+            found = self._lock_for_elector(
+                uow,
+                user_id,
+                round_id,
+                round_question_id,
+                closed="Question {} closed before your comment was saved. "
+                "Copy it and raise it with the chair.",
+            )
+            if isinstance(found, Reply):
+                return found
+            _, question = found
             uow.rounds.add_comment(question.id, user_id, text, self.clock.now())
             uow.commit()
         self.refresher.request(round_question_id)
