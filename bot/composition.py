@@ -121,6 +121,7 @@ def build_application(settings: Settings) -> Application:
         chat=chat,
         clock=clock,
         lease=timedelta(seconds=settings.outbox_lease),
+        pacer=refresher,
     )
     facilitator = Facilitator(
         config=config,

@@ -19,6 +19,7 @@ import structlog
 from bot.model import ClaimedMessage, MessageKind, Round
 from bot.ports import ChatError, ChatGateway, Clock, UnitOfWork, UnitOfWorkFactory
 from bot.presenter import Presenter
+from bot.refresh import MessagePacer, NoPacing
 from bot.views import MessageView
 
 log = structlog.get_logger(__name__)
@@ -47,6 +48,7 @@ class Delivery:
     clock: Clock
     lease: timedelta = timedelta(seconds=60)
     parallel: int = 4
+    pacer: MessagePacer = field(default_factory=NoPacing)
     on_pending: Callable[[], None] = field(default=lambda: None)
 
     def send_now(self, keys: list[str]) -> dict[str, str]:
@@ -132,7 +134,8 @@ class Delivery:
                 if message.kind is MessageKind.REVEAL:
                     if known_ts is None:
                         return None, "skipped"  # the card's own post will show the result
-                    self.chat.update(channel, known_ts, view)
+                    with self.pacer.turn(question.id):  # spaced from vote-count redraws
+                        self.chat.update(channel, known_ts, view)
                     return known_ts, "updated"
             case MessageKind.HEADER_UPDATE:
                 if round_.header_ts is None:

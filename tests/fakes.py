@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -78,6 +79,9 @@ class RecordingRefresher:
 
     def request(self, key: int) -> None:
         self.requested.append(key)
+
+    def turn(self, key: int) -> AbstractContextManager[None]:
+        return nullcontext()
 
 
 @dataclass

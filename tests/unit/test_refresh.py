@@ -60,7 +60,12 @@ def make_refresher() -> Iterator[Factory]:
         action: Callable[[int], None], per_item_interval: float, global_interval: float = 0.0
     ) -> CoalescingRefresher:
         refresher = CoalescingRefresher(per_item_interval, global_interval)
-        refresher.start(action)
+
+        def take_a_turn(key: int) -> None:  # as Facilitator.refresh_question does
+            with refresher.turn(key):
+                action(key)
+
+        refresher.start(take_a_turn)
         started.append(refresher)
         return refresher
 
@@ -207,3 +212,57 @@ def test_stop_ends_an_idle_thread() -> None:
     refresher.stop(drain_timeout=TIMEOUT)
     thread.join(TIMEOUT)
     assert not thread.is_alive()
+
+
+def test_an_outside_update_waits_its_turn_after_a_refresh(make_refresher: Factory) -> None:
+    recorder = Recorder()
+    interval = 0.3
+    refresher = make_refresher(recorder, per_item_interval=interval)
+    refresher.request(1)
+    assert refresher.wait_idle(TIMEOUT)
+
+    with refresher.turn(1):  # the closing reveal, sent from another thread
+        recorder(1)
+
+    first, reveal = recorder.calls_for(1)
+    assert reveal.at - first.at >= interval - SLACK
+
+
+def test_a_refresh_requested_before_an_outside_update_waits_after_it(
+    make_refresher: Factory,
+) -> None:
+    recorder = Recorder()
+    interval = 0.3
+    refresher = make_refresher(recorder, per_item_interval=interval)
+    refresher.request(1)
+    assert refresher.wait_idle(TIMEOUT)
+    refresher.request(1)  # due one interval after the first refresh
+
+    outside = threading.Thread(target=lambda: _update_in_turn(refresher, recorder, 1))
+    outside.start()  # also due then: the two race for the key; whoever is second must wait
+    outside.join(TIMEOUT)
+    assert refresher.wait_idle(TIMEOUT)
+
+    calls = recorder.calls_for(1)
+    assert len(calls) == 3
+    for earlier, later in itertools.pairwise(calls):
+        assert later.at - earlier.at >= interval - SLACK
+
+
+def test_turns_on_different_keys_do_not_wait_for_each_other(make_refresher: Factory) -> None:
+    recorder = Recorder()
+    refresher = make_refresher(recorder, per_item_interval=1.0)
+    started = time.monotonic()
+    for key in range(1, 6):
+        with refresher.turn(key):
+            recorder(key)
+    assert time.monotonic() - started < 1.0, "only updates of the same message are spaced"
+    with refresher.turn(1):
+        recorder(1)
+    ones = recorder.calls_for(1)
+    assert ones[1].at - ones[0].at >= 1.0 - SLACK
+
+
+def _update_in_turn(refresher: CoalescingRefresher, recorder: Recorder, key: int) -> None:
+    with refresher.turn(key):
+        recorder(key)
