@@ -41,11 +41,18 @@ class RemindNow:
 
 
 @dataclass(frozen=True)
+class Audit:
+    domain: int
+
+
+@dataclass(frozen=True)
 class Unrecognised:
     problem: str
 
 
-Command = Help | StartDomain | Status | CloseDomain | ExtendDeadline | RemindNow | Unrecognised
+Command = (
+    Help | StartDomain | Status | CloseDomain | ExtendDeadline | RemindNow | Audit | Unrecognised
+)
 
 USAGE = (
     "How to use /assess:\n"
@@ -54,6 +61,7 @@ USAGE = (
     "• `/assess close N`: close domain N's open questions now with the votes cast (chairs only)\n"
     "• `/assess extend N 2d`: give domain N's round more time (s, m, h or d; chairs only)\n"
     "• `/assess remind N`: nudge everyone who has not voted on domain N yet (chairs only)\n"
+    "• `/assess audit N`: get domain N's audit trail as a CSV file (chairs only)\n"
     "• `/assess help`: this message"
 )
 
@@ -84,7 +92,7 @@ def parse_command(text: str) -> Command:
                 f"`{rest[1]}` is not a duration: use a number and s, m, h or d, {example}."
             )
         return ExtendDeadline(int(rest[0]), by)
-    if verb in {"domain", "close", "remind"}:
+    if verb in {"domain", "close", "remind", "audit"}:
         if len(rest) != 1:
             return Unrecognised(
                 f"`{verb}` needs one domain number, for example `/assess {verb} 4`."
@@ -94,9 +102,15 @@ def parse_command(text: str) -> Command:
             return Unrecognised(
                 f"`{rest[0]}` is not a domain number: use a number, for example `/assess {verb} 4`."
             )
-        if verb == "domain":
-            return StartDomain(int(number))
-        return CloseDomain(int(number)) if verb == "close" else RemindNow(int(number))
+        match verb:
+            case "domain":
+                return StartDomain(int(number))
+            case "close":
+                return CloseDomain(int(number))
+            case "remind":
+                return RemindNow(int(number))
+            case _:
+                return Audit(int(number))
     return Unrecognised(f"I don't know `{words[0]}`.")
 
 

@@ -48,6 +48,8 @@ class VotingConfig(_Strict):
     deadline: Duration = timedelta(days=7)
     remind_before: Duration = timedelta(days=1)
     quorum: Share = 0.5
+    anonymous: bool = True  # false: a flagged question's thread names who gave each grade
+    revote_deadline: Duration = timedelta(days=2)
 
     @model_validator(mode="after")
     def _reminder_before_deadline(self) -> VotingConfig:

@@ -20,7 +20,7 @@ from bot.model import ClaimedMessage, MessageKind, Round
 from bot.ports import ChatError, ChatGateway, Clock, UnitOfWork, UnitOfWorkFactory
 from bot.presenter import Presenter
 from bot.refresh import MessagePacer, NoPacing
-from bot.views import MessageView
+from bot.views import MessageView, SummaryNoteView
 
 log = structlog.get_logger(__name__)
 
@@ -145,6 +145,29 @@ class Delivery:
             case MessageKind.SUMMARY:
                 view, known_ts = self.presenter.summary(round_), known_ts or round_.summary_ts
                 channel = self.presenter.config.board.channel
+            case MessageKind.SUMMARY_UPDATE:
+                return self._update_summary(round_)
+            case MessageKind.DISCUSSION | MessageKind.DISCUSSION_UPDATE:
+                question = round_.question(message.round_question_id or 0)
+                if question is None:
+                    return None, "dropped"
+                view = self.presenter.discussion(round_, question)
+                if message.kind is MessageKind.DISCUSSION_UPDATE:
+                    if question.discussion_ts is None:
+                        return None, "skipped"  # its first post will show the latest state
+                    self.chat.update(channel, question.discussion_ts, view)
+                    return question.discussion_ts, "updated"
+                known_ts = known_ts or question.discussion_ts
+                if known_ts is None:
+                    if question.message_ts is None:
+                        raise ChatError("the question's message is not posted yet")
+                    ts = self.chat.post(
+                        channel, view, key=message.key, thread_ts=question.message_ts
+                    )
+                    with self.uow_factory() as uow:
+                        uow.outbox.record_ts(claimed.id, ts)
+                        uow.commit()
+                    return ts, "sent"
             case MessageKind.REMINDER:
                 assert message.user_id is not None
                 view = self.presenter.reminder(round_, message.user_id)
@@ -162,6 +185,21 @@ class Delivery:
             uow.commit()
         return ts, "sent"
 
+    def _update_summary(self, round_: Round) -> tuple[str | None, str]:
+        """Redraw the board summary in place, then say in its thread that it changed."""
+        if round_.summary_ts is None:
+            raise ChatError("the summary is not posted yet")
+        board = self.presenter.config.board.channel
+        self.chat.update(board, round_.summary_ts, self.presenter.summary(round_, updated=True))
+        note = SummaryNoteView(
+            round_.domain,
+            f"Updated: every flagged question of domain {round_.domain} now has a grade "
+            "(after discussion, a re-vote or the chair's decision). The summary above shows "
+            "how each grade was reached.",
+        )
+        self.chat.post(board, note, thread_ts=round_.summary_ts)
+        return round_.summary_ts, "updated"
+
     @staticmethod
     def _remember_ts(uow: UnitOfWork, claimed: ClaimedMessage, ts: str) -> None:
         message = claimed.message
@@ -171,3 +209,5 @@ class Delivery:
             uow.rounds.set_question_ts(message.round_question_id, ts)
         elif message.kind is MessageKind.SUMMARY:
             uow.rounds.set_summary_ts(message.round_id, ts)
+        elif message.kind is MessageKind.DISCUSSION and message.round_question_id is not None:
+            uow.rounds.set_discussion_ts(message.round_question_id, ts)

@@ -28,9 +28,39 @@ class QuestionResult:
     reason: str
 
 
+@dataclass(frozen=True)
+class VoteEvent:
+    """One entry of the audit trail: a vote, or a change of vote."""
+
+    round_question_id: int
+    user_id: str
+    choice: Choice
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A chair's grade for a flagged question, with the reason given."""
+
+    grade: int
+    rationale: str
+    decided_by: str
+    decided_at: datetime
+
+
+class Settlement(StrEnum):
+    """How a question stands: what the board can say about its grade."""
+
+    OPEN = "open"  # still being voted on
+    AGREED = "agreed"  # the electors agreed (in round 1, or on a re-vote)
+    DECIDED = "decided"  # the chair decided after a flag
+    FLAGGED = "flagged"  # disagreement or no quorum, not yet settled
+
+
 @dataclass
 class RoundQuestion:
-    """One question of one round, with its votes (secret until it closes) and comments."""
+    """One ballot on one question of a round, with its votes (secret until it closes) and
+    comments. Ballot 1 is the round's own; a re-vote is the next ballot on the same question."""
 
     id: int
     round_id: int
@@ -42,10 +72,39 @@ class RoundQuestion:
     closed_at: datetime | None = None
     votes: dict[str, Choice] = field(default_factory=dict)
     comments: list[Comment] = field(default_factory=list)
+    ballot: int = 1
+    opened_by: str | None = None
+    opened_at: datetime | None = None
+    deadline_at: datetime | None = None
+    discussion_ts: str | None = None
+    decision: Decision | None = None
 
     @property
     def is_open(self) -> bool:
         return self.status is Status.OPEN
+
+    @property
+    def settlement(self) -> Settlement:
+        if self.is_open:
+            return Settlement.OPEN
+        if self.decision is not None:
+            return Settlement.DECIDED
+        if self.result is not None and self.result.kind is OutcomeKind.AGREED:
+            return Settlement.AGREED
+        return Settlement.FLAGGED
+
+    @property
+    def is_flagged(self) -> bool:
+        return self.settlement is Settlement.FLAGGED
+
+    @property
+    def final_grade(self) -> int | None:
+        """The grade this ballot gives the question: agreed, or decided by the chair."""
+        if self.decision is not None:
+            return self.decision.grade
+        if self.result is not None and self.result.kind is OutcomeKind.AGREED:
+            return self.result.grade
+        return None
 
     @property
     def voters(self) -> list[str]:
@@ -75,7 +134,8 @@ class Round:
     header_ts: str | None = None
     summary_ts: str | None = None
     closed_at: datetime | None = None
-    questions: list[RoundQuestion] = field(default_factory=list)
+    anonymous: bool = True
+    questions: list[RoundQuestion] = field(default_factory=list)  # every ballot, in order
 
     @property
     def is_open(self) -> bool:
@@ -83,6 +143,36 @@ class Round:
 
     def question(self, round_question_id: int) -> RoundQuestion | None:
         return next((q for q in self.questions if q.id == round_question_id), None)
+
+    @property
+    def current_questions(self) -> list[RoundQuestion]:
+        """Each question's latest ballot, in the domain's order."""
+        latest: dict[str, RoundQuestion] = {}
+        for q in self.questions:
+            if q.question_id not in latest or q.ballot > latest[q.question_id].ballot:
+                latest[q.question_id] = q
+        return sorted(latest.values(), key=lambda q: q.position)
+
+    def ballots_of(self, question_id: str) -> list[RoundQuestion]:
+        return sorted(
+            (q for q in self.questions if q.question_id == question_id), key=lambda q: q.ballot
+        )
+
+    def latest_ballot(self, question_id: str) -> RoundQuestion | None:
+        ballots = self.ballots_of(question_id)
+        return ballots[-1] if ballots else None
+
+    @property
+    def went_to_discussion(self) -> bool:
+        """Some question was re-voted or decided by the chair after its first ballot."""
+        return any(q.ballot > 1 or q.decision is not None for q in self.questions)
+
+    @property
+    def is_settled(self) -> bool:
+        """Every question has a grade the board can stand behind (and nothing is being voted)."""
+        return all(
+            q.settlement in (Settlement.AGREED, Settlement.DECIDED) for q in self.current_questions
+        )
 
     def not_voted(self, question: RoundQuestion) -> list[str]:
         return [user for user in self.electorate if user not in question.votes]
@@ -104,6 +194,7 @@ class NewRound:
     question_ids: tuple[str, ...]
     deadline_at: datetime
     remind_at: datetime
+    anonymous: bool = True
 
 
 class MessageKind(StrEnum):
@@ -115,6 +206,9 @@ class MessageKind(StrEnum):
     REVEAL = "reveal"
     SUMMARY = "summary"
     REMINDER = "reminder"
+    DISCUSSION = "discussion"  # the thread opened under a flagged question
+    DISCUSSION_UPDATE = "discussion_update"  # that thread's first message, once acted on
+    SUMMARY_UPDATE = "summary_update"  # the board summary redrawn, with a note, once settled
 
 
 @dataclass(frozen=True)

@@ -13,11 +13,13 @@ from typing import Protocol
 from bot.consensus import Choice
 from bot.model import (
     ClaimedMessage,
+    Decision,
     NewRound,
     OutgoingMessage,
     QuestionResult,
     Round,
     RoundQuestion,
+    VoteEvent,
 )
 from bot.views import MessageView
 
@@ -92,6 +94,37 @@ class RoundRepository(Protocol):
 
     def reschedule(self, round_id: int, deadline_at: datetime, remind_at: datetime) -> bool: ...
 
+    def add_ballot(
+        self,
+        round_id: int,
+        question_id: str,
+        ballot: int,
+        opened_by: str,
+        opened_at: datetime,
+        deadline_at: datetime,
+    ) -> int | None:
+        """Open ballot number ``ballot`` (a re-vote) on a question of a round; return its id, or
+        None if that ballot exists already (someone else opened it first)."""
+        ...
+
+    def record_decision(self, round_question_id: int, decision: Decision) -> bool:
+        """Record a chair's decision on a closed ballot; False if it already has one."""
+        ...
+
+    def set_discussion_ts(self, round_question_id: int, ts: str) -> None: ...
+
+    def due_ballots(self, now: datetime) -> list[int]:
+        """Open re-vote ballots whose own deadline has passed."""
+        ...
+
+    def rounds_for_domain(self, framework: str, domain: int) -> list[Round]:
+        """Every round of a domain, oldest first, with everything in them."""
+        ...
+
+    def vote_events(self, round_question_ids: list[int]) -> list[VoteEvent]:
+        """Every vote and change of vote on these ballots, in time order."""
+        ...
+
 
 class Outbox(Protocol):
     """Messages that matter: recorded before they are sent, claimed by one sender at a time."""
@@ -151,12 +184,25 @@ class ChatGateway(Protocol):
         """The channel's members, less bots and apps."""
         ...
 
-    def post(self, channel_id: str, view: MessageView, key: str | None = None) -> str:
+    def post(
+        self,
+        channel_id: str,
+        view: MessageView,
+        key: str | None = None,
+        thread_ts: str | None = None,
+    ) -> str:
         """Post a message (several, threaded under the first, if it is too long); return its id.
 
         ``channel_id`` may be a user id: the message then goes to that person directly. ``key``
-        is stored with the message so that `find_posted` can find it again.
+        is stored with the message so that `find_posted` can find it again. ``thread_ts``: post
+        it as a reply in that message's thread.
         """
+        ...
+
+    def send_file(
+        self, channel_id: str, filename: str, content: bytes, title: str, comment: str
+    ) -> None:
+        """Share a file in a channel, or (``channel_id`` a user id) with one person directly."""
         ...
 
     def update(self, channel_id: str, message_ts: str, view: MessageView) -> None: ...

@@ -5,12 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.config import AppConfig
-from bot.consensus import OutcomeKind
+from bot.consensus import Choice, Distribution, OutcomeKind
 from bot.framework import Framework
-from bot.model import Round, RoundQuestion
+from bot.model import Decision, Round, RoundQuestion
 from bot.views import (
     CommentView,
+    DecisionFormView,
+    DecisionView,
+    DiscussionView,
     DomainSummaryView,
+    GradeGroupView,
     GradeScale,
     QuestionCardView,
     QuestionStatusView,
@@ -50,7 +54,7 @@ class Presenter:
             domain_title=self.domain_title(round_.domain),
             subgroup_name=self.subgroup_name(round_.subgroup_key),
             electorate_size=len(round_.electorate),
-            question_count=len(round_.questions),
+            question_count=len(round_.current_questions),
             started_by=round_.started_by,
             framework_title=self.framework.title,
             deadline_at=round_.deadline_at,
@@ -74,12 +78,22 @@ class Presenter:
             is_open=not closed,
             distribution=question.distribution if closed else None,
             result=result_view(question) if closed else None,
+            ballot=question.ballot,
+            previous_distribution=self._previous_distribution(round_, question),
+            deadline_at=question.deadline_at if question.ballot > 1 else None,
+            decision=decision_view(question.decision),
         )
 
-    def summary(self, round_: Round) -> DomainSummaryView:
+    @staticmethod
+    def _previous_distribution(round_: Round, question: RoundQuestion) -> Distribution | None:
+        earlier = [b for b in round_.ballots_of(question.question_id) if b.ballot < question.ballot]
+        return earlier[-1].distribution if earlier else None
+
+    def summary(self, round_: Round, updated: bool = False) -> DomainSummaryView:
         questions = []
-        for question in round_.questions:
-            distribution = question.distribution
+        for question in round_.current_questions:
+            distribution = self._shown_distribution(round_, question)
+            comments = [c for b in round_.ballots_of(question.question_id) for c in b.comments]
             questions.append(
                 QuestionSummaryView(
                     question_id=question.question_id,
@@ -88,7 +102,11 @@ class Presenter:
                     distribution=distribution,
                     participants=distribution.participants,
                     electorate_size=len(round_.electorate),
-                    comments=tuple(CommentView(c.user_id, c.text) for c in question.comments),
+                    comments=tuple(CommentView(c.user_id, c.text) for c in comments),
+                    settlement=question.settlement,
+                    ballot=question.ballot,
+                    final_grade=question.final_grade,
+                    decision=decision_view(question.decision),
                 )
             )
         return DomainSummaryView(
@@ -98,9 +116,59 @@ class Presenter:
             subgroup_name=self.subgroup_name(round_.subgroup_key),
             scale=self.scale,
             questions=tuple(questions),
+            updated=updated,
         )
 
-    def status(self, round_: Round) -> RoundStatusView:
+    @staticmethod
+    def _shown_distribution(round_: Round, question: RoundQuestion) -> Distribution:
+        """A re-vote still open shows the last closed ballot's grades, never its own."""
+        if question.is_open and question.ballot > 1:
+            earlier = [b for b in round_.ballots_of(question.question_id) if not b.is_open]
+            if earlier:
+                return earlier[-1].distribution
+        return question.distribution
+
+    def discussion(self, round_: Round, question: RoundQuestion) -> DiscussionView:
+        named = None
+        if not round_.anonymous:
+            groups: dict[int | None, list[str]] = {}
+            for user, choice in sorted(question.votes.items()):
+                grade = None if choice is Choice.DONT_KNOW else int(choice.value)
+                groups.setdefault(grade, []).append(user)
+            order = [*range(len(self.scale.labels), 0, -1), None]
+            named = tuple(GradeGroupView(g, tuple(groups[g])) for g in order if g in groups)
+        later = [b for b in round_.ballots_of(question.question_id) if b.ballot > question.ballot]
+        return DiscussionView(
+            round_id=round_.id,
+            round_question_id=question.id,
+            question_id=question.question_id,
+            text=self.question_text(question.question_id),
+            ballot=question.ballot,
+            scale=self.scale,
+            result=result_view(question),
+            distribution=question.distribution,
+            electorate_size=len(round_.electorate),
+            named=named,
+            comments=tuple(CommentView(c.user_id, c.text) for c in question.comments),
+            chairs=tuple(self.config.board.chairs),
+            revote_by=later[0].opened_by or round_.started_by if later else None,
+            decision=decision_view(question.decision),
+        )
+
+    def decision_form(self, round_: Round, question: RoundQuestion) -> DecisionFormView:
+        return DecisionFormView(
+            round_id=round_.id,
+            round_question_id=question.id,
+            question_id=question.question_id,
+            question_text=self.question_text(question.question_id),
+            ballot=question.ballot,
+            scale=self.scale,
+            distribution=question.distribution,
+        )
+
+    def status(self, round_: Round, only_open: bool = False) -> RoundStatusView:
+        """Who has voted; ``only_open``: just the questions still open (a closed round's
+        re-votes)."""
         return RoundStatusView(
             domain=round_.domain,
             domain_title=self.domain_title(round_.domain),
@@ -113,9 +181,10 @@ class Presenter:
                     not_voted=tuple(round_.not_voted(q)),
                     is_open=q.is_open,
                 )
-                for q in round_.questions
+                for q in round_.current_questions
+                if q.is_open or not only_open
             ),
-            deadline_at=round_.deadline_at,
+            deadline_at=round_.deadline_at if round_.is_open else None,
         )
 
     def reminder(self, round_: Round, user_id: str) -> ReminderView | None:
@@ -137,3 +206,11 @@ def result_view(question: RoundQuestion) -> ResultView:
     if question.result is None:
         return ResultView(OutcomeKind.NO_QUORUM, None, "not closed yet")
     return ResultView(question.result.kind, question.result.grade, question.result.reason)
+
+
+def decision_view(decision: Decision | None) -> DecisionView | None:
+    if decision is None:
+        return None
+    return DecisionView(
+        decision.grade, decision.rationale, decision.decided_by, decision.decided_at
+    )

@@ -12,7 +12,9 @@ from datetime import datetime, timedelta
 
 import structlog
 
+from bot.audit import audit_csv, audit_entries
 from bot.commands import (
+    Audit,
     CloseDomain,
     ExtendDeadline,
     Help,
@@ -24,19 +26,28 @@ from bot.commands import (
     usage,
 )
 from bot.config import AppConfig
-from bot.consensus import Choice, resolve
+from bot.consensus import Choice, OutcomeKind, resolve
 from bot.delivery import Delivery
 from bot.durations import describe_duration
 from bot.framework import Framework
-from bot.model import MessageKind, NewRound, OutgoingMessage, QuestionResult, Round, RoundQuestion
+from bot.model import (
+    Decision,
+    MessageKind,
+    NewRound,
+    OutgoingMessage,
+    QuestionResult,
+    Round,
+    RoundQuestion,
+)
 from bot.ports import ChatError, ChatGateway, Clock, OpenRoundExists, UnitOfWork, UnitOfWorkFactory
 from bot.presenter import Presenter
 from bot.refresh import RefreshScheduler
-from bot.views import CommentFormView, Reply
+from bot.views import CommentFormView, DecisionFormView, Reply
 
 log = structlog.get_logger(__name__)
 
 COMMENT_MAX_LENGTH = 3000
+RATIONALE_MAX_LENGTH = 3000
 # A message recorded while handling a request is sent by that request; the background sender
 # only picks it up if it is still unsent after this grace period (say the process died).
 INLINE_GRACE = timedelta(seconds=30)
@@ -59,6 +70,7 @@ def when(moment: datetime | None) -> str:
 class SweepResult:
     rounds_closed: int
     rounds_reminded: int
+    revotes_closed: int = 0
 
 
 @dataclass
@@ -105,6 +117,8 @@ class Facilitator:
                 return self.extend_deadline(user_id, domain, by)
             case RemindNow(domain):
                 return self.remind_now(user_id, domain)
+            case Audit(domain):
+                return self.send_audit(user_id, domain)
             case Unrecognised(problem):
                 return refuse(f"{problem}\n\n{usage(len(self.framework.domains))}")
 
@@ -142,6 +156,13 @@ class Facilitator:
         existing = self._open_round(domain)
         if existing:
             return refuse(self._already_open(existing))
+        revoting = self._open_revotes(domain)
+        if revoting:
+            ids = ", ".join(q.question_id for q in revoting)
+            return refuse(
+                f"Domain {domain} still has a re-vote open on {ids}. Let it finish, or close it "
+                f"with `/assess close {domain}`, before starting a new round."
+            )
         if subgroup.members is not None:
             electorate = tuple(dict.fromkeys(subgroup.members))
         else:
@@ -170,6 +191,7 @@ class Facilitator:
             question_ids=tuple(q.id for q in domain_model.questions),
             deadline_at=deadline,
             remind_at=deadline - self.config.voting.remind_before,
+            anonymous=self.config.voting.anonymous,
         )
         try:
             with self.uow_factory() as uow:
@@ -241,10 +263,33 @@ class Facilitator:
         """Per open round and question: how many have voted, and who has not."""
         with self.uow_factory() as uow:
             rounds = uow.rounds.open_rounds(self.framework.id)
-        if not rounds:
+        revotes = [
+            (revoting[0].round_id, revoting)
+            for domain in range(1, len(self.framework.domains) + 1)
+            if not any(r.domain == domain for r in rounds)
+            for revoting in [self._open_revotes(domain)]
+            if revoting
+        ]
+        if not rounds and not revotes:
             return Reply("No rounds are open. A chair starts one with `/assess domain N`.")
-        views = tuple(self.presenter.status(r) for r in rounds)
-        return Reply(f"{len(views)} round(s) open.", rounds=views)
+        views = [self.presenter.status(r) for r in rounds]
+        for round_id, _ in revotes:
+            with self.uow_factory() as uow:
+                round_ = uow.rounds.get(round_id)
+            if round_ is not None:
+                views.append(self.presenter.status(round_, only_open=True))
+        text = f"{len(rounds)} round(s) open."
+        if revotes:
+            text += f" Re-votes open on {len(revotes)} closed round(s)."
+        return Reply(text, rounds=tuple(views))
+
+    def _open_revotes(self, domain: int) -> list[RoundQuestion]:
+        """The open re-vote ballots of the domain's latest round (closed rounds only)."""
+        with self.uow_factory() as uow:
+            rounds = uow.rounds.rounds_for_domain(self.framework.id, domain)
+        if not rounds or rounds[-1].is_open:
+            return []
+        return [q for q in rounds[-1].current_questions if q.is_open]
 
     def close_domain(self, user_id: str, domain: int) -> Reply:
         """Close a domain's open questions now, with the votes cast so far."""
@@ -253,12 +298,22 @@ class Facilitator:
             return refusal
         round_ = self._open_round(domain)
         if round_ is None:
-            return refuse(
-                f"Domain {domain} has no open round to close. `/assess status` lists the open ones."
+            revoting = self._open_revotes(domain)
+            if not revoting:
+                return refuse(
+                    f"Domain {domain} has no open round or re-vote to close. "
+                    "`/assess status` lists the open ones."
+                )
+            closed = self._close_questions(revoting)
+            log.info("revotes_closed_by_chair", domain=domain, by=user_id, questions=closed)
+            self._after_closing(revoting[0].round_id)
+            return Reply(
+                f"Closed the re-vote on domain {domain}: {closed} question(s) closed with the "
+                "votes cast."
             )
-        closed = self._close_open_questions(round_)
+        closed = self._close_open_questions(round_, every_ballot=True)
         log.info("round_closed_by_chair", round_id=round_.id, by=user_id, questions=closed)
-        self._finish_round_if_complete(round_.id)
+        self._after_closing(round_.id)
         return Reply(
             f"Closed domain {domain}: {closed} question(s) closed with the votes cast. "
             "The summary goes to the board channel."
@@ -360,9 +415,22 @@ class Facilitator:
             if self._finish_round_if_complete(round_id):
                 closed += 1
                 log.info("round_closed_at_deadline", round_id=round_id)
-        if reminded or closed:
+        with self.uow_factory() as uow:
+            due_ballots = uow.rounds.due_ballots(now)
+        revotes_closed = 0
+        for ballot_id in due_ballots:
+            with self.uow_factory() as uow:
+                round_ = uow.rounds.get_round_of_question(ballot_id)
+            question = round_.question(ballot_id) if round_ else None
+            if round_ is None or question is None:
+                continue
+            if self._close_questions([question]):
+                revotes_closed += 1
+                log.info("revote_closed_at_deadline", round_id=round_.id, ballot_id=ballot_id)
+                self._after_closing(round_.id)
+        if reminded or closed or revotes_closed:
             self._send_soon()
-        return SweepResult(closed, reminded)
+        return SweepResult(closed, reminded, revotes_closed)
 
     # ------------------------------------------------------------------- voting
 
@@ -397,7 +465,7 @@ class Facilitator:
         )
         if closed_now:
             self._send_soon()
-            self._finish_round_if_complete(round_id)
+            self._after_closing(round_id)
         else:
             self.refresher.request(round_question_id)
         said = (
@@ -454,19 +522,66 @@ class Facilitator:
                 round_question_id=question.id,
             ),
         )
+        if outcome.kind is not OutcomeKind.AGREED:  # flagged: open the discussion thread
+            self._record(
+                uow,
+                OutgoingMessage(
+                    f"discussion:{question.id}",
+                    MessageKind.DISCUSSION,
+                    round_.id,
+                    round_question_id=question.id,
+                ),
+            )
         return True
 
-    def _close_open_questions(self, round_: Round) -> int:
-        closed: list[str] = []
+    def _close_open_questions(self, round_: Round, every_ballot: bool = False) -> int:
+        """Close the round's open questions (its first ballots; re-votes too if asked)."""
+        return self._close_questions([q for q in round_.questions if every_ballot or q.ballot == 1])
+
+    def _close_questions(self, questions: list[RoundQuestion]) -> int:
+        closed = 0
         with self.uow_factory() as uow:
-            for question in round_.questions:
+            for question in questions:
+                round_ = self._outline(uow, question.round_id)
                 locked = uow.rounds.lock_question(question.id)
-                if locked is not None and locked.is_open and self._close(uow, round_, locked):
-                    closed.append(f"reveal:{locked.id}")
+                if (
+                    round_ is not None
+                    and locked is not None
+                    and locked.is_open
+                    and self._close(uow, round_, locked)
+                ):
+                    closed += 1
             uow.commit()
         if closed:
             self._send_soon()
-        return len(closed)
+        return closed
+
+    def _after_closing(self, round_id: int) -> None:
+        """Once questions closed or were decided: the summary, or its update, when due (a summary
+        recorded just now already shows the latest state)."""
+        if not self._finish_round_if_complete(round_id):
+            self._update_summary_if_settled(round_id)
+
+    def _update_summary_if_settled(self, round_id: int) -> bool:
+        """When the last flagged question of a closed round is settled, redraw the board summary
+        (once: the outbox key makes a second copy impossible)."""
+        with self.uow_factory() as uow:
+            round_ = uow.rounds.get(round_id)
+            if (
+                round_ is None
+                or round_.is_open
+                or not round_.went_to_discussion
+                or not round_.is_settled
+            ):
+                return False
+            self._record(
+                uow,
+                OutgoingMessage(f"summary-update:{round_id}", MessageKind.SUMMARY_UPDATE, round_id),
+            )
+            uow.commit()
+        self._send_soon()
+        log.info("summary_settled", round_id=round_id)
+        return True
 
     def _finish_round_if_complete(self, round_id: int) -> bool:
         """Close the round once all its questions are; the summary is sent exactly once."""
@@ -522,6 +637,166 @@ class Facilitator:
         return Reply(
             f"Thanks: your comment on question {question.question_id} is saved "
             "and will appear in the summary."
+        )
+
+    # ------------------------------------------------------- disagreement and after
+
+    def _flagged_for_chair(
+        self, uow: UnitOfWork, user_id: str, round_id: int, round_question_id: int, verb: str
+    ) -> tuple[Round, RoundQuestion] | Reply:
+        """Lock a flagged ballot that a chair may act on, or say why not."""
+        if not self.config.is_chair(user_id):
+            return refuse(
+                f"Only the board's chairs can {verb}. Say what you think in this thread; "
+                "the chair will take it into account."
+            )
+        question = uow.rounds.lock_question(round_question_id)
+        round_ = uow.rounds.get(round_id) if question else None
+        current = round_.question(round_question_id) if round_ else None
+        if question is None or round_ is None or current is None:
+            return refuse(STALE_BUTTON)
+        latest = round_.latest_ballot(current.question_id)
+        if latest is not None and latest.ballot > current.ballot:
+            state = "is being re-voted" if latest.is_open else "has been re-voted"
+            return refuse(
+                f"Question {current.question_id} {state} (round {latest.ballot}); "
+                "act on the latest round's message instead."
+            )
+        if current.is_open:
+            return refuse(f"Question {current.question_id} is still open for votes.")
+        if current.decision is not None:
+            return refuse(
+                f"Question {current.question_id} was already decided by "
+                f"<@{current.decision.decided_by}>: "
+                f"{self.presenter.scale.named(current.decision.grade)}."
+            )
+        if not current.is_flagged:
+            return refuse(f"Question {current.question_id} was agreed; there is nothing to settle.")
+        return round_, current
+
+    def start_revote(self, user_id: str, round_id: int, round_question_id: int) -> Reply:
+        """A chair puts a flagged question to the same electorate again, as a new ballot."""
+        now = self.clock.now()
+        deadline = now + self.config.voting.revote_deadline
+        with self.uow_factory() as uow:
+            found = self._flagged_for_chair(uow, user_id, round_id, round_question_id, "re-vote")
+            if isinstance(found, Reply):
+                return found
+            round_, flagged = found
+            ballot = flagged.ballot + 1
+            new_id = uow.rounds.add_ballot(
+                round_id, flagged.question_id, ballot, user_id, now, deadline
+            )
+            if new_id is None:
+                return refuse(f"Question {flagged.question_id} is already being re-voted.")
+            card_key = self._record(
+                uow,
+                OutgoingMessage(
+                    f"card:{new_id}", MessageKind.CARD, round_id, round_question_id=new_id
+                ),
+                send_here=True,
+            )
+            self._record(
+                uow,
+                OutgoingMessage(
+                    f"discussion-update:{flagged.id}",
+                    MessageKind.DISCUSSION_UPDATE,
+                    round_id,
+                    round_question_id=flagged.id,
+                ),
+            )
+            uow.commit()
+        status = self.delivery.send_now([card_key])[card_key]
+        self._send_soon()
+        log.info(
+            "revote_started",
+            round_id=round_id,
+            question=flagged.question_id,
+            ballot=ballot,
+            by=user_id,
+        )
+        text = (
+            f"Re-vote (round {ballot}) on question {flagged.question_id} is open to the same "
+            f"{len(round_.electorate)} people until {when(deadline)}."
+        )
+        if status != "sent":
+            text += " Slack is slow to answer; the question will appear shortly."
+        return Reply(text)
+
+    def decision_form(
+        self, user_id: str, round_id: int, round_question_id: int
+    ) -> DecisionFormView | Reply:
+        """The chair's form for deciding a flagged question, or a refusal."""
+        with self.uow_factory() as uow:
+            found = self._flagged_for_chair(uow, user_id, round_id, round_question_id, "decide")
+        if isinstance(found, Reply):
+            return found
+        round_, flagged = found
+        return self.presenter.decision_form(round_, flagged)
+
+    def decide(
+        self, user_id: str, round_id: int, round_question_id: int, grade: int, rationale: str
+    ) -> Reply:
+        """A chair settles a flagged question: the grade and the reason are its outcome."""
+        rationale = rationale.strip()
+        if not rationale:
+            return refuse("Give the reason for the decision: the board will read it.")
+        if len(rationale) > RATIONALE_MAX_LENGTH:
+            return refuse(f"Please keep the reason under {RATIONALE_MAX_LENGTH} characters.")
+        if not 1 <= grade <= len(self.presenter.scale.labels):
+            return refuse(f"Choose a grade from 1 to {len(self.presenter.scale.labels)}.")
+        with self.uow_factory() as uow:
+            found = self._flagged_for_chair(uow, user_id, round_id, round_question_id, "decide")
+            if isinstance(found, Reply):
+                return found
+            _, flagged = found
+            decision = Decision(grade, rationale, user_id, self.clock.now())
+            if not uow.rounds.record_decision(flagged.id, decision):
+                return refuse(f"Question {flagged.question_id} was decided a moment ago.")
+            for kind, key in (
+                (MessageKind.REVEAL, f"reveal:{flagged.id}:decided"),
+                (MessageKind.DISCUSSION_UPDATE, f"discussion-update:{flagged.id}"),
+            ):
+                self._record(
+                    uow, OutgoingMessage(key, kind, round_id, round_question_id=flagged.id)
+                )
+            uow.commit()
+        self._send_soon()
+        log.info("decided_by_chair", round_id=round_id, question=flagged.question_id, by=user_id)
+        self._after_closing(round_id)
+        return Reply(
+            f"Recorded: question {flagged.question_id} is "
+            f"{self.presenter.scale.named(grade)}, decided by you. "
+            "The board summary will say so, with your reason."
+        )
+
+    def send_audit(self, user_id: str, domain: int) -> Reply:
+        """Send a chair domain N's audit trail as a CSV file, by direct message."""
+        refusal = self._check_chair_and_domain(user_id, domain, "audit")
+        if refusal:
+            return refusal
+        with self.uow_factory() as uow:
+            rounds = uow.rounds.rounds_for_domain(self.framework.id, domain)
+            events = uow.rounds.vote_events([q.id for r in rounds for q in r.questions])
+        if not rounds:
+            return refuse(f"Domain {domain} has no rounds yet, so there is no trail to send.")
+        entries = audit_entries(rounds, events, self.presenter.scale.labels)
+        stamp = self.clock.now().strftime("%Y-%m-%d")
+        try:
+            self.chat.send_file(
+                user_id,
+                f"audit-domain-{domain}-{stamp}.csv",
+                audit_csv(entries),
+                f"Audit trail: domain {domain}",
+                f"Domain {domain}'s audit trail: {len(rounds)} round(s), {len(entries)} entries.",
+            )
+        except ChatError as exc:
+            log.warning("audit_not_sent", domain=domain, error=str(exc))
+            return refuse(f"I couldn't send the file ({exc}). Please try again in a minute.")
+        log.info("audit_sent", domain=domain, to=user_id, entries=len(entries))
+        return Reply(
+            f"Sent you domain {domain}'s audit trail ({len(entries)} entries) "
+            "as a CSV file in a direct message."
         )
 
     # ------------------------------------------------------------------ refresh

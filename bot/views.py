@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.consensus import Distribution, OutcomeKind
+from bot.model import Settlement
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,14 @@ class ResultView:
         if self.kind is OutcomeKind.DISAGREEMENT:
             return "DISAGREEMENT: for discussion"
         return "NO QUORUM"
+
+
+@dataclass(frozen=True)
+class DecisionView:
+    grade: int
+    rationale: str
+    decided_by: str
+    decided_at: datetime
 
 
 @dataclass(frozen=True)
@@ -64,6 +73,10 @@ class QuestionCardView:
     is_open: bool
     distribution: Distribution | None = None
     result: ResultView | None = None
+    ballot: int = 1
+    previous_distribution: Distribution | None = None  # the ballot before a re-vote, as feedback
+    deadline_at: datetime | None = None  # a re-vote's own deadline
+    decision: DecisionView | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +94,31 @@ class QuestionSummaryView:
     participants: int
     electorate_size: int
     comments: tuple[CommentView, ...]
+    settlement: Settlement = Settlement.AGREED
+    ballot: int = 1
+    final_grade: int | None = None
+    decision: DecisionView | None = None
+
+    @property
+    def is_settled(self) -> bool:
+        return self.settlement in (Settlement.AGREED, Settlement.DECIDED)
+
+    @property
+    def how_reached(self) -> str:
+        """How the grade was reached, in words, for the board."""
+        match self.settlement:
+            case Settlement.AGREED if self.ballot == 1:
+                return "agreed in round 1"
+            case Settlement.AGREED:
+                return f"agreed on re-vote (round {self.ballot})"
+            case Settlement.DECIDED:
+                return f"decided by the chair after round {self.ballot}"
+            case Settlement.OPEN if self.ballot > 1:
+                return f"re-vote open (round {self.ballot})"
+            case Settlement.OPEN:
+                return "still open"
+            case _:
+                return f"flagged in round {self.ballot}"
 
 
 @dataclass(frozen=True)
@@ -91,18 +129,19 @@ class DomainSummaryView:
     subgroup_name: str
     scale: GradeScale
     questions: tuple[QuestionSummaryView, ...]
+    updated: bool = False  # redrawn after flagged questions were settled
 
     @property
     def grade_counts(self) -> dict[int, int]:
         counts = {grade: 0 for grade in range(1, len(self.scale.labels) + 1)}
         for q in self.questions:
-            if q.result.kind is OutcomeKind.AGREED and q.result.grade is not None:
-                counts[q.result.grade] += 1
+            if q.is_settled and q.final_grade is not None:
+                counts[q.final_grade] += 1
         return counts
 
     @property
     def flagged(self) -> int:
-        return sum(1 for q in self.questions if q.result.kind is not OutcomeKind.AGREED)
+        return sum(1 for q in self.questions if not q.is_settled)
 
     def headline(self) -> str:
         parts = [
@@ -131,7 +170,52 @@ class ReminderView:
     header_ts: str | None
 
 
-MessageView = RoundHeaderView | QuestionCardView | DomainSummaryView | ReminderView
+@dataclass(frozen=True)
+class GradeGroupView:
+    grade: int | None  # None: Don't know
+    voters: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DiscussionView:
+    """The thread under a flagged question: what the vote showed, and what happens next."""
+
+    round_id: int
+    round_question_id: int
+    question_id: str
+    text: str
+    ballot: int
+    scale: GradeScale
+    result: ResultView
+    distribution: Distribution
+    electorate_size: int
+    named: tuple[GradeGroupView, ...] | None  # who gave each grade; None in an anonymous round
+    comments: tuple[CommentView, ...]
+    chairs: tuple[str, ...]
+    revote_by: str | None = None  # set once a chair has opened a re-vote
+    decision: DecisionView | None = None  # set once a chair has decided
+
+    @property
+    def is_awaiting_chair(self) -> bool:
+        return self.revote_by is None and self.decision is None
+
+
+@dataclass(frozen=True)
+class SummaryNoteView:
+    """A short note in the board summary's thread."""
+
+    domain: int
+    text: str
+
+
+MessageView = (
+    RoundHeaderView
+    | QuestionCardView
+    | DomainSummaryView
+    | ReminderView
+    | DiscussionView
+    | SummaryNoteView
+)
 
 
 @dataclass(frozen=True)
@@ -167,3 +251,16 @@ class CommentFormView:
     round_question_id: int
     question_id: str
     question_text: str
+
+
+@dataclass(frozen=True)
+class DecisionFormView:
+    """The chair's form for deciding a flagged question's grade."""
+
+    round_id: int
+    round_question_id: int
+    question_id: str
+    question_text: str
+    ballot: int
+    scale: GradeScale
+    distribution: Distribution

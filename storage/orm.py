@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import (
+    Boolean,
     DateTime,
     ForeignKey,
     Index,
@@ -67,6 +68,7 @@ class RoundRow(Base):
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     header_ts: Mapped[str | None] = mapped_column(String(40), nullable=True)
     summary_ts: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    anonymous: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
 
     electors: Mapped[list[ElectorRow]] = relationship(
         back_populates="round", cascade="all, delete-orphan", order_by="ElectorRow.position"
@@ -112,6 +114,15 @@ class RoundQuestionRow(Base):
     grade: Mapped[int | None] = mapped_column(Integer, nullable=True)
     outcome_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    ballot: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+    opened_by: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    discussion_ts: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    decided_grade: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    decided_by: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    decision_rationale: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     round: Mapped[RoundRow] = relationship(back_populates="questions")
     votes: Mapped[list[VoteRow]] = relationship(
@@ -121,7 +132,9 @@ class RoundQuestionRow(Base):
         cascade="all, delete-orphan", order_by="CommentRow.id", lazy="selectin"
     )
 
-    __table_args__ = (UniqueConstraint("round_id", "question_id"),)
+    __table_args__ = (
+        UniqueConstraint("round_id", "question_id", "ballot", name="uq_round_questions_ballot"),
+    )
 
 
 class VoteRow(Base):
@@ -139,6 +152,20 @@ class VoteRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (UniqueConstraint("round_question_id", "user_id"),)
+
+
+class VoteEventRow(Base):
+    """The audit trail of votes: every vote and every change of vote, with its time."""
+
+    __tablename__ = "vote_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    round_question_id: Mapped[int] = mapped_column(
+        ForeignKey("round_questions.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[str] = mapped_column(String(40))
+    choice: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class CommentRow(Base):

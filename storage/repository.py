@@ -16,6 +16,7 @@ from bot.consensus import Choice, OutcomeKind
 from bot.model import (
     ClaimedMessage,
     Comment,
+    Decision,
     MessageKind,
     NewRound,
     OutgoingMessage,
@@ -23,9 +24,18 @@ from bot.model import (
     Round,
     RoundQuestion,
     Status,
+    VoteEvent,
 )
 from bot.ports import OpenRoundExists
-from storage.orm import CommentRow, ElectorRow, OutboxRow, RoundQuestionRow, RoundRow, VoteRow
+from storage.orm import (
+    CommentRow,
+    ElectorRow,
+    OutboxRow,
+    RoundQuestionRow,
+    RoundRow,
+    VoteEventRow,
+    VoteRow,
+)
 
 OPEN = Status.OPEN.value
 CLOSED = Status.CLOSED.value
@@ -35,6 +45,12 @@ def _question(row: RoundQuestionRow, with_comments: bool = True) -> RoundQuestio
     result = None
     if row.outcome is not None:
         result = QuestionResult(OutcomeKind(row.outcome), row.grade, row.outcome_reason or "")
+    decision = None
+    if row.decided_grade is not None:
+        assert row.decided_by is not None and row.decided_at is not None
+        decision = Decision(
+            row.decided_grade, row.decision_rationale or "", row.decided_by, row.decided_at
+        )
     return RoundQuestion(
         id=row.id,
         round_id=row.round_id,
@@ -44,6 +60,12 @@ def _question(row: RoundQuestionRow, with_comments: bool = True) -> RoundQuestio
         message_ts=row.message_ts,
         result=result,
         closed_at=row.closed_at,
+        ballot=row.ballot,
+        opened_by=row.opened_by,
+        opened_at=row.opened_at,
+        deadline_at=row.deadline_at,
+        discussion_ts=row.discussion_ts,
+        decision=decision,
         votes={vote.user_id: Choice(vote.choice) for vote in row.votes},
         comments=[Comment(c.user_id, c.text, c.created_at) for c in row.comments]
         if with_comments
@@ -68,6 +90,7 @@ def _round(row: RoundRow, with_questions: bool = True) -> Round:
         header_ts=row.header_ts,
         summary_ts=row.summary_ts,
         closed_at=row.closed_at,
+        anonymous=row.anonymous,
         questions=[_question(q) for q in row.questions] if with_questions else [],
     )
 
@@ -101,11 +124,19 @@ class SqlRoundRepository:
             started_at=new_round.started_at,
             deadline_at=new_round.deadline_at,
             remind_at=new_round.remind_at,
+            anonymous=new_round.anonymous,
             electors=[
                 ElectorRow(user_id=user, position=i) for i, user in enumerate(new_round.electorate)
             ],
             questions=[
-                RoundQuestionRow(question_id=qid, position=i, status=OPEN)
+                RoundQuestionRow(
+                    question_id=qid,
+                    position=i,
+                    status=OPEN,
+                    ballot=1,
+                    opened_by=new_round.started_by,
+                    opened_at=new_round.started_at,
+                )
                 for i, qid in enumerate(new_round.question_ids, start=1)
             ],
         )
@@ -199,6 +230,13 @@ class SqlRoundRepository:
             set_={"choice": statement.excluded.choice, "updated_at": statement.excluded.updated_at},
         )
         self.session.execute(statement)
+        if previous != choice.value:  # the trail keeps each vote and each change, not repeats
+            self.session.add(
+                VoteEventRow(
+                    round_question_id=round_question_id, user_id=user_id, choice=choice.value, at=at
+                )
+            )
+            self.session.flush()
         return Choice(previous) if previous is not None else None
 
     def add_comment(self, round_question_id: int, user_id: str, text: str, at: datetime) -> None:
@@ -226,7 +264,9 @@ class SqlRoundRepository:
     def close_round_if_complete(self, round_id: int, at: datetime) -> bool:
         any_open = exists(
             select(RoundQuestionRow.id).where(
-                RoundQuestionRow.round_id == round_id, RoundQuestionRow.status == OPEN
+                RoundQuestionRow.round_id == round_id,
+                RoundQuestionRow.status == OPEN,
+                RoundQuestionRow.ballot == 1,
             )
         )
         outcome = self.session.execute(
@@ -270,6 +310,92 @@ class SqlRoundRepository:
             .values(reminded_at=now)
         )
         return bool(outcome.rowcount == 1)  # type: ignore[attr-defined]
+
+    def add_ballot(
+        self,
+        round_id: int,
+        question_id: str,
+        ballot: int,
+        opened_by: str,
+        opened_at: datetime,
+        deadline_at: datetime,
+    ) -> int | None:
+        position = self.session.scalar(
+            select(RoundQuestionRow.position).where(
+                RoundQuestionRow.round_id == round_id, RoundQuestionRow.question_id == question_id
+            )
+        )
+        if position is None:
+            return None
+        row = RoundQuestionRow(
+            round_id=round_id,
+            question_id=question_id,
+            position=position,
+            status=OPEN,
+            ballot=ballot,
+            opened_by=opened_by,
+            opened_at=opened_at,
+            deadline_at=deadline_at,
+        )
+        try:
+            with self.session.begin_nested():
+                self.session.add(row)
+        except IntegrityError:
+            return None  # someone else opened this ballot first
+        return row.id
+
+    def record_decision(self, round_question_id: int, decision: Decision) -> bool:
+        outcome = self.session.execute(
+            update(RoundQuestionRow)
+            .where(
+                RoundQuestionRow.id == round_question_id,
+                RoundQuestionRow.status == CLOSED,
+                RoundQuestionRow.decided_grade.is_(None),
+            )
+            .values(
+                decided_grade=decision.grade,
+                decided_by=decision.decided_by,
+                decided_at=decision.decided_at,
+                decision_rationale=decision.rationale,
+            )
+        )
+        return bool(outcome.rowcount == 1)  # type: ignore[attr-defined]
+
+    def set_discussion_ts(self, round_question_id: int, ts: str) -> None:
+        self.session.execute(
+            update(RoundQuestionRow)
+            .where(RoundQuestionRow.id == round_question_id)
+            .values(discussion_ts=ts)
+        )
+
+    def due_ballots(self, now: datetime) -> list[int]:
+        return list(
+            self.session.scalars(
+                select(RoundQuestionRow.id)
+                .where(
+                    RoundQuestionRow.status == OPEN,
+                    RoundQuestionRow.ballot > 1,
+                    RoundQuestionRow.deadline_at <= now,
+                )
+                .order_by(RoundQuestionRow.id)
+            )
+        )
+
+    def rounds_for_domain(self, framework: str, domain: int) -> list[Round]:
+        statement = (
+            select(RoundRow)
+            .where(RoundRow.framework == framework, RoundRow.domain == domain)
+            .order_by(RoundRow.id)
+        )
+        return [_round(row) for row in self.session.scalars(_with_everything(statement))]
+
+    def vote_events(self, round_question_ids: list[int]) -> list[VoteEvent]:
+        rows = self.session.scalars(
+            select(VoteEventRow)
+            .where(VoteEventRow.round_question_id.in_(round_question_ids))
+            .order_by(VoteEventRow.at, VoteEventRow.id)
+        )
+        return [VoteEvent(r.round_question_id, r.user_id, Choice(r.choice), r.at) for r in rows]
 
     def reschedule(self, round_id: int, deadline_at: datetime, remind_at: datetime) -> bool:
         outcome = self.session.execute(

@@ -23,6 +23,16 @@ class PostedMessage:
     ts: str
     view: MessageView
     key: str | None
+    thread_ts: str | None = None
+
+
+@dataclass
+class SentFile:
+    channel_id: str
+    filename: str
+    content: bytes
+    title: str
+    comment: str
 
 
 @dataclass
@@ -35,6 +45,7 @@ class FakeChat:
     answers_to_lose: int = 0
     posted: list[PostedMessage] = field(default_factory=list)
     updates: list[tuple[str, str, MessageView]] = field(default_factory=list)
+    files: list[SentFile] = field(default_factory=list)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -43,7 +54,13 @@ class FakeChat:
             raise ChatError("channel_not_found")
         return list(self.members[channel_id])
 
-    def post(self, channel_id: str, view: MessageView, key: str | None = None) -> str:
+    def post(
+        self,
+        channel_id: str,
+        view: MessageView,
+        key: str | None = None,
+        thread_ts: str | None = None,
+    ) -> str:
         if channel_id in self.unreachable_channels:
             raise ChatError("not_in_channel", permanent=True)
         if self.failures_to_come:
@@ -51,7 +68,7 @@ class FakeChat:
             raise ChatError("internal_error")
         with self._lock:
             ts = f"1700000000.{next(self._ts):06d}"
-            self.posted.append(PostedMessage(channel_id, ts, view, key))
+            self.posted.append(PostedMessage(channel_id, ts, view, key, thread_ts))
             if self.answers_to_lose:
                 self.answers_to_lose -= 1
                 raise ChatError("timed out")  # Slack has the message; we never heard back
@@ -66,6 +83,14 @@ class FakeChat:
     def update(self, channel_id: str, message_ts: str, view: MessageView) -> None:
         with self._lock:
             self.updates.append((channel_id, message_ts, view))
+
+    def send_file(
+        self, channel_id: str, filename: str, content: bytes, title: str, comment: str
+    ) -> None:
+        if channel_id in self.unreachable_channels:
+            raise ChatError("not_in_channel", permanent=True)
+        with self._lock:
+            self.files.append(SentFile(channel_id, filename, content, title, comment))
 
     def posted_to(self, channel_id: str) -> list[PostedMessage]:
         return [p for p in self.posted if p.channel_id == channel_id]

@@ -12,8 +12,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.consensus import Distribution, OutcomeKind
+from bot.model import Settlement
 from bot.views import (
     CommentFormView,
+    DecisionFormView,
+    DecisionView,
+    DiscussionView,
     DomainSummaryView,
     MessageView,
     QuestionCardView,
@@ -22,6 +26,7 @@ from bot.views import (
     Reply,
     RoundHeaderView,
     RoundStatusView,
+    SummaryNoteView,
 )
 
 Block = dict[str, Any]
@@ -37,6 +42,13 @@ COMMENT_ACTION = "comment"
 COMMENT_CALLBACK = "comment_submit"
 COMMENT_BLOCK = "comment_block"
 COMMENT_INPUT = "comment_input"
+REVOTE_ACTION = "revote"
+DECIDE_ACTION = "decide"
+DECIDE_CALLBACK = "decide_submit"
+DECIDE_GRADE_BLOCK = "decide_grade_block"
+DECIDE_GRADE_INPUT = "decide_grade"
+DECIDE_REASON_BLOCK = "decide_reason_block"
+DECIDE_REASON_INPUT = "decide_reason"
 
 
 @dataclass(frozen=True)
@@ -170,9 +182,32 @@ def outcome_text(kind: OutcomeKind, grade: int | None, labels: tuple[str, ...]) 
     return "⚠️ *NO QUORUM*: no grade"
 
 
+def decision_text(decision: DecisionView, labels: tuple[str, ...]) -> str:
+    grade = f"{decision.grade} {labels[decision.grade - 1]}"
+    return (
+        f"⚖️ *Decided by the chair ({mention(decision.decided_by)}): {grade}*\n"
+        f"_Reason:_ {escape(decision.rationale)}"
+    )
+
+
 def render_card(view: QuestionCardView) -> SlackMessage:
     question = f"*{view.question_id}* {escape(view.text)}"
     blocks: list[Block] = [section(question, block_id=f"question:{view.round_question_id}")]
+    if view.ballot > 1:
+        labels = view.scale.labels
+        closes = f" · closes {slack_date(view.deadline_at)}" if view.deadline_at else ""
+        earlier = (
+            f"\nRound {view.ballot - 1} gave: "
+            f"{distribution_line(view.previous_distribution, labels)}"
+            if view.previous_distribution is not None
+            else ""
+        )
+        blocks.append(
+            context(
+                f"🔁 *Re-vote (round {view.ballot})*{closes}. Votes are secret again; "
+                f"the same people vote.{earlier}"
+            )
+        )
     if view.prompts:
         prompts = "\n".join(f"• {escape(p)}" for p in view.prompts)
         blocks.append(context(f"_Prompts for discussion:_\n{prompts}"))
@@ -224,21 +259,46 @@ def render_card(view: QuestionCardView) -> SlackMessage:
                 f" · {escape(view.result.reason)}"
             )
         )
+        if view.decision is not None:
+            blocks.append(section(decision_text(view.decision, labels)))
         blocks.append(context(f"Voting has closed{comments}"))
         text = f"Question {view.question_id} closed: {view.result.headline(view.scale)}"
+        if view.decision is not None:
+            text += f"; decided by the chair: {view.scale.named(view.decision.grade)}"
     return SlackMessage(text=truncate(text, 3000), blocks=blocks)
 
 
 # ------------------------------------------------------------------ domain summary
 
 
+def settled_text(q: QuestionSummaryView, labels: tuple[str, ...]) -> str:
+    """The outcome line of a summary, saying how the grade was reached."""
+    match q.settlement:
+        case Settlement.AGREED if q.final_grade is not None:
+            when = "in round 1" if q.ballot == 1 else f"on re-vote (round {q.ballot})"
+            return f"✅ *Agreed: {q.final_grade} {labels[q.final_grade - 1]}*, {when}"
+        case Settlement.DECIDED if q.decision is not None:
+            return (
+                f"⚖️ *Decided: {q.decision.grade} {labels[q.decision.grade - 1]}*, "
+                f"{q.how_reached} ({mention(q.decision.decided_by)}). "
+                f"_Reason:_ {escape(q.decision.rationale)}"
+            )
+        case Settlement.OPEN:
+            return f"🔁 *{q.how_reached.upper()}*: no grade yet"
+        case _:
+            flag = outcome_text(q.result.kind, q.result.grade, labels)
+            return flag if q.ballot == 1 else f"{flag} (round {q.ballot})"
+
+
 def _question_summary_blocks(q: QuestionSummaryView, labels: tuple[str, ...]) -> list[Block]:
+    shown_round = q.ballot - 1 if q.settlement is Settlement.OPEN else q.ballot
+    turnout = f"Turnout {q.participants} of {q.electorate_size}"
     blocks = [
         section(
             f"*{q.question_id}* {escape(q.text)}\n"
-            f"{outcome_text(q.result.kind, q.result.grade, labels)}\n"
-            f"{distribution_line(q.distribution, labels)} · Turnout {q.participants} of "
-            f"{q.electorate_size}"
+            f"{settled_text(q, labels)}\n"
+            f"{distribution_line(q.distribution, labels)} · {turnout}"
+            + (f" (round {shown_round})" if q.ballot > 1 else "")
         )
     ]
     if q.comments:
@@ -251,9 +311,13 @@ def _question_summary_blocks(q: QuestionSummaryView, labels: tuple[str, ...]) ->
 def render_summary(view: DomainSummaryView) -> list[SlackMessage]:
     """The domain summary; more than one message (the rest to go in its thread) if it is long."""
     labels = view.scale.labels
+    updated = "\n_Updated after discussion: every flagged question now has a grade._"
     blocks: list[Block] = [
         header(f"Domain {view.domain} graded by the {view.subgroup_name}"),
-        section(f"*{view.domain}. {escape(view.domain_title)}*\n{view.headline()}"),
+        section(
+            f"*{view.domain}. {escape(view.domain_title)}*\n{view.headline()}"
+            + (updated if view.updated else "")
+        ),
         DIVIDER,
     ]
     for q in view.questions:
@@ -288,6 +352,83 @@ def render_reminder(view: ReminderView, permalink: str | None) -> SlackMessage:
     return SlackMessage(text=text, blocks=blocks)
 
 
+def render_discussion(view: DiscussionView) -> SlackMessage:
+    labels = view.scale.labels
+    flag = "disagreement" if view.result.kind is OutcomeKind.DISAGREEMENT else "no quorum"
+    blocks: list[Block] = [
+        section(
+            f"🗣️ *Question {view.question_id} closed with {flag}* (round {view.ballot}). "
+            "Let's talk it through here.\n"
+            f"{distribution_line(view.distribution, labels)} · Turnout "
+            f"{view.distribution.participants} of {view.electorate_size}\n"
+            f"_{escape(view.result.reason)}_"
+        )
+    ]
+    if view.named is not None:
+        lines = [
+            f"• {labels[g.grade - 1] if g.grade else 'Don' + chr(39) + 't know'}"
+            f"{f' ({g.grade})' if g.grade else ''}: {', '.join(mention(u) for u in g.voters)}"
+            for g in view.named
+        ]
+        blocks.append(section("*Who gave each grade:*\n" + "\n".join(lines)))
+    else:
+        blocks.append(context("Votes were anonymous: nobody's grade is shown."))
+    if view.comments:
+        lines_text = "\n".join(f"> {mention(c.user_id)}: {escape(c.text)}" for c in view.comments)
+        for piece in split_text(f"*Comments so far:*\n{lines_text}"):
+            blocks.append(section(piece))
+    chairs = ", ".join(mention(c) for c in view.chairs)
+    if view.decision is not None:
+        blocks.append(section(decision_text(view.decision, labels)))
+    elif view.revote_by is not None:
+        blocks.append(
+            section(
+                f"🔁 {mention(view.revote_by)} opened a re-vote (round {view.ballot + 1}): "
+                "see the new message in the channel."
+            )
+        )
+    else:
+        blocks.append(
+            section(
+                "Reply in this thread with what you think. When the discussion is done, the "
+                f"chair ({chairs}) can call a *Re-vote* (same people, votes secret again) or "
+                "*Decide* the grade, giving a reason."
+            )
+        )
+        value = vote_value(view.round_id, view.round_question_id)
+        blocks.append(
+            {
+                "type": "actions",
+                "block_id": f"settle:{view.round_question_id}",
+                "elements": [
+                    {
+                        "type": "button",
+                        "action_id": REVOTE_ACTION,
+                        "text": plain("Re-vote", 75),
+                        "value": value,
+                    },
+                    {
+                        "type": "button",
+                        "action_id": DECIDE_ACTION,
+                        "text": plain("Decide", 75),
+                        "value": value,
+                    },
+                ],
+            }
+        )
+    text = (
+        f"Question {view.question_id} closed with {flag}: "
+        f"{distribution_line(view.distribution, labels).replace('*', '')}. Discuss here."
+    )
+    if len(blocks) > MAX_BLOCKS_PER_MESSAGE:
+        blocks = [*blocks[: MAX_BLOCKS_PER_MESSAGE - 2], *blocks[-2:]]
+    return SlackMessage(text=truncate(text, 3000), blocks=blocks)
+
+
+def render_note(view: SummaryNoteView) -> SlackMessage:
+    return SlackMessage(text=view.text, blocks=[section(f"📝 {escape(view.text)}")])
+
+
 def render_message(view: MessageView, permalink: str | None = None) -> list[SlackMessage]:
     match view:
         case RoundHeaderView():
@@ -298,6 +439,10 @@ def render_message(view: MessageView, permalink: str | None = None) -> list[Slac
             return render_summary(view)
         case ReminderView():
             return [render_reminder(view, permalink)]
+        case DiscussionView():
+            return [render_discussion(view)]
+        case SummaryNoteView():
+            return [render_note(view)]
 
 
 # ------------------------------------------------------------------- private replies
@@ -349,6 +494,51 @@ def render_comment_modal(form: CommentFormView, channel_id: str) -> dict[str, An
                 "element": {
                     "type": "plain_text_input",
                     "action_id": COMMENT_INPUT,
+                    "multiline": True,
+                    "max_length": 3000,
+                },
+            },
+        ],
+    }
+
+
+# -------------------------------------------------------------------- decision modal
+
+
+def render_decision_modal(form: DecisionFormView, channel_id: str) -> dict[str, Any]:
+    labels = form.scale.labels
+    options = [
+        {"text": plain(f"{grade} {label}", 75), "value": str(grade)}
+        for grade, label in enumerate(labels, start=1)
+    ]
+    return {
+        "type": "modal",
+        "callback_id": DECIDE_CALLBACK,
+        "private_metadata": f"{form.round_id}:{form.round_question_id}:{channel_id}",
+        "title": plain(f"Decide {form.question_id}", 24),
+        "submit": plain("Record decision", 24),
+        "close": plain("Cancel", 24),
+        "blocks": [
+            section(f"*{form.question_id}* {escape(form.question_text)}"),
+            context(f"Round {form.ballot} gave: {distribution_line(form.distribution, labels)}"),
+            {
+                "type": "input",
+                "block_id": DECIDE_GRADE_BLOCK,
+                "label": plain("The grade", 2000),
+                "element": {
+                    "type": "static_select",
+                    "action_id": DECIDE_GRADE_INPUT,
+                    "placeholder": plain("Choose a grade", 150),
+                    "options": options,
+                },
+            },
+            {
+                "type": "input",
+                "block_id": DECIDE_REASON_BLOCK,
+                "label": plain("The reason (the board will read it)", 2000),
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": DECIDE_REASON_INPUT,
                     "multiline": True,
                     "max_length": 3000,
                 },

@@ -133,7 +133,13 @@ class SlackGateway:
                 log.warning("permalink_unavailable", error=str(exc))
         return render_message(view, permalink)
 
-    def post(self, channel_id: str, view: MessageView, key: str | None = None) -> str:
+    def post(
+        self,
+        channel_id: str,
+        view: MessageView,
+        key: str | None = None,
+        thread_ts: str | None = None,
+    ) -> str:
         try:
             channel = self._channel(channel_id)
             messages = self._render(channel, view)
@@ -143,6 +149,7 @@ class SlackGateway:
                 text=messages[0].text,
                 blocks=messages[0].blocks,
                 metadata=metadata,
+                thread_ts=thread_ts,
                 unfurl_links=False,
                 unfurl_media=False,
             )
@@ -152,7 +159,7 @@ class SlackGateway:
                     channel=channel,
                     text=message.text,
                     blocks=message.blocks,
-                    thread_ts=ts,
+                    thread_ts=thread_ts or ts,
                     unfurl_links=False,
                 )
             return ts
@@ -171,6 +178,22 @@ class SlackGateway:
                 self._update_thread(channel, message_ts, messages[1:])
         except (SlackApiError, SlackClientError) as exc:
             log.warning("slack_update_failed", channel=channel_id, error=str(exc))
+            raise _error(exc) from exc
+
+    def send_file(
+        self, channel_id: str, filename: str, content: bytes, title: str, comment: str
+    ) -> None:
+        try:
+            channel = self._channel(channel_id)
+            self.client.files_upload_v2(
+                channel=channel,
+                filename=filename,
+                content=content,
+                title=title,
+                initial_comment=comment,
+            )
+        except (SlackApiError, SlackClientError) as exc:
+            log.warning("slack_file_failed", channel=channel_id, error=str(exc))
             raise _error(exc) from exc
 
     def _update_thread(self, channel: str, ts: str, parts: list[SlackMessage]) -> None:

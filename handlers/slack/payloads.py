@@ -66,6 +66,14 @@ class ViewSubmission(_Payload):
         value = field.get("value") if isinstance(field, dict) else None
         return value if isinstance(value, str) else ""
 
+    def selected_value(self, block_id: str, action_id: str) -> str:
+        """The value of the option chosen in a select menu ('' if none)."""
+        values = self.view.state.get("values", {})
+        field = values.get(block_id, {}).get(action_id, {})
+        option = field.get("selected_option") if isinstance(field, dict) else None
+        value = option.get("value") if isinstance(option, dict) else None
+        return value if isinstance(value, str) else ""
+
 
 @dataclass(frozen=True)
 class QuestionRef:

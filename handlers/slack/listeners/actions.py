@@ -1,18 +1,29 @@
-"""Buttons on a question: a grade, Don't know, or Comment."""
+"""Buttons on a question (a grade, Don't know, Comment) and on a flagged question's thread
+(Re-vote, Decide)."""
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.services import STALE_BUTTON, Facilitator, refuse
 from bot.views import Reply
-from handlers.slack.blocks import COMMENT_ACTION, VOTE_ACTION_PREFIX, render_comment_modal
+from handlers.slack.blocks import (
+    COMMENT_ACTION,
+    DECIDE_ACTION,
+    REVOTE_ACTION,
+    VOTE_ACTION_PREFIX,
+    render_comment_modal,
+    render_decision_modal,
+)
 from handlers.slack.listeners.replies import send_private
 from handlers.slack.payloads import BlockActions, parse_button_value, parse_vote_choice
+
+Form = TypeVar("Form")
 
 VOTE_ACTIONS = re.compile(rf"^{VOTE_ACTION_PREFIX}(1|2|3|4|dont_know)$")
 
@@ -33,15 +44,41 @@ def register(app: App, facilitator: Facilitator) -> None:
     @app.action(COMMENT_ACTION)
     def comment(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         ack()
+        open_form(body, client, respond, facilitator.comment_form, render_comment_modal)
+
+    @app.action(REVOTE_ACTION)
+    def revote(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        ack()
         click = BlockActions.model_validate(body)
         ref = parse_button_value(click.action.value)
-        if ref is None or click.channel is None:
+        if ref is None:
             send_private(respond, refuse(STALE_BUTTON))
             return
-        form = facilitator.comment_form(click.user.id, ref.round_id, ref.round_question_id)
-        if isinstance(form, Reply):
-            send_private(respond, form)
-            return
-        client.views_open(
-            trigger_id=click.trigger_id, view=render_comment_modal(form, click.channel.id)
+        send_private(
+            respond, facilitator.start_revote(click.user.id, ref.round_id, ref.round_question_id)
         )
+
+    @app.action(DECIDE_ACTION)
+    def decide(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        ack()
+        open_form(body, client, respond, facilitator.decision_form, render_decision_modal)
+
+
+def open_form(
+    body: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    make_form: Callable[[str, int, int], Form | Reply],
+    render: Callable[[Form, str], dict[str, Any]],
+) -> None:
+    """Open the modal a button asks for, or tell the clicker privately why not."""
+    click = BlockActions.model_validate(body)
+    ref = parse_button_value(click.action.value)
+    if ref is None or click.channel is None:
+        send_private(respond, refuse(STALE_BUTTON))
+        return
+    form = make_form(click.user.id, ref.round_id, ref.round_question_id)
+    if isinstance(form, Reply):
+        send_private(respond, form)
+        return
+    client.views_open(trigger_id=click.trigger_id, view=render(form, click.channel.id))

@@ -1,4 +1,4 @@
-"""The comment modal's submission."""
+"""Modal submissions: a comment, a chair's decision."""
 
 from __future__ import annotations
 
@@ -8,7 +8,17 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.services import STALE_BUTTON, Facilitator
-from handlers.slack.blocks import COMMENT_BLOCK, COMMENT_CALLBACK, COMMENT_INPUT
+from handlers.slack.blocks import (
+    COMMENT_BLOCK,
+    COMMENT_CALLBACK,
+    COMMENT_INPUT,
+    DECIDE_CALLBACK,
+    DECIDE_GRADE_BLOCK,
+    DECIDE_GRADE_INPUT,
+    DECIDE_REASON_BLOCK,
+    DECIDE_REASON_INPUT,
+)
+from handlers.slack.listeners.replies import tell_privately
 from handlers.slack.payloads import ViewSubmission, parse_modal_metadata
 
 
@@ -30,4 +40,28 @@ def register(app: App, facilitator: Facilitator) -> None:
             ack(response_action="errors", errors={COMMENT_BLOCK: reply.text})
             return
         ack()
-        client.chat_postEphemeral(channel=ref.channel_id, user=submission.user.id, text=reply.text)
+        tell_privately(client, ref.channel_id, submission.user.id, reply.text)
+
+    @app.view(DECIDE_CALLBACK)
+    def submit_decision(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        submission = ViewSubmission.model_validate(body)
+        ref = parse_modal_metadata(submission.view.private_metadata)
+        if ref is None:
+            ack(response_action="errors", errors={DECIDE_REASON_BLOCK: STALE_BUTTON})
+            return
+        grade = submission.selected_value(DECIDE_GRADE_BLOCK, DECIDE_GRADE_INPUT)
+        if not grade.isdigit():
+            ack(response_action="errors", errors={DECIDE_GRADE_BLOCK: "Choose a grade."})
+            return
+        reply = facilitator.decide(
+            submission.user.id,
+            ref.question.round_id,
+            ref.question.round_question_id,
+            int(grade),
+            submission.input_value(DECIDE_REASON_BLOCK, DECIDE_REASON_INPUT),
+        )
+        if reply.is_refusal:
+            ack(response_action="errors", errors={DECIDE_REASON_BLOCK: reply.text})
+            return
+        ack()
+        tell_privately(client, ref.channel_id, submission.user.id, reply.text)
