@@ -157,8 +157,14 @@ def test_flagged_questions_are_discussed_revoted_decided_and_the_summary_updated
         },
     )
     assert done.status == 200 and not done.body
-    confirmation = emulator.wait_for(lambda: emulator.ephemerals(user=CHAIR))
-    assert any("4.2 is 2 Adequate, decided by you" in e["text"] for e in confirmation), confirmation
+    emulator.wait_for(
+        lambda: [
+            e
+            for e in emulator.ephemerals(user=CHAIR)
+            if "4.2 is 2 Adequate, decided by you" in e["text"]
+        ],
+        message="the chair's private confirmation",
+    )
 
     # The board summary is updated in place, says how each grade was reached, and a note says so.
     def updated() -> str:
