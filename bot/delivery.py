@@ -158,9 +158,11 @@ class Delivery:
                     self.chat.update(channel, question.discussion_ts, view)
                     return question.discussion_ts, "updated"
                 known_ts = known_ts or question.discussion_ts
+                if known_ts is None and question.message_ts is None:
+                    raise ChatError("the question's message is not posted yet")
+                if known_ts is None and claimed.attempts > 1:
+                    known_ts = self.chat.find_posted(channel, message.key, question.message_ts)
                 if known_ts is None:
-                    if question.message_ts is None:
-                        raise ChatError("the question's message is not posted yet")
                     ts = self.chat.post(
                         channel, view, key=message.key, thread_ts=question.message_ts
                     )

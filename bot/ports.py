@@ -207,8 +207,9 @@ class ChatGateway(Protocol):
 
     def update(self, channel_id: str, message_ts: str, view: MessageView) -> None: ...
 
-    def find_posted(self, channel_id: str, key: str) -> str | None:
-        """The id of a recent message this app posted with ``key``, if there is one."""
+    def find_posted(self, channel_id: str, key: str, thread_ts: str | None = None) -> str | None:
+        """The id of a recent message this app posted with ``key`` (in ``thread_ts``'s thread,
+        if given), if there is one."""
         ...
 
 

@@ -74,10 +74,15 @@ class FakeChat:
                 raise ChatError("timed out")  # Slack has the message; we never heard back
         return ts
 
-    def find_posted(self, channel_id: str, key: str) -> str | None:
+    def find_posted(self, channel_id: str, key: str, thread_ts: str | None = None) -> str | None:
         with self._lock:
             return next(
-                (p.ts for p in self.posted if p.channel_id == channel_id and p.key == key), None
+                (
+                    p.ts
+                    for p in self.posted
+                    if p.channel_id == channel_id and p.key == key and p.thread_ts == thread_ts
+                ),
+                None,
             )
 
     def update(self, channel_id: str, message_ts: str, view: MessageView) -> None:

@@ -216,12 +216,17 @@ class SlackGateway:
             self._self_id = str(self.client.auth_test().get("user_id") or "")
         return self._self_id
 
-    def find_posted(self, channel_id: str, key: str) -> str | None:
+    def find_posted(self, channel_id: str, key: str, thread_ts: str | None = None) -> str | None:
         try:
             channel = self._channel(channel_id)
-            history = self.client.conversations_history(
-                channel=channel, limit=200, include_all_metadata=True
-            )
+            if thread_ts is not None:
+                history = self.client.conversations_replies(
+                    channel=channel, ts=thread_ts, limit=200, include_all_metadata=True
+                )
+            else:
+                history = self.client.conversations_history(
+                    channel=channel, limit=200, include_all_metadata=True
+                )
         except (SlackApiError, SlackClientError) as exc:
             raise _error(exc) from exc
         found: list[dict[str, Any]] = history.get("messages", [])

@@ -375,3 +375,29 @@ def test_revote_deadline_defaults_to_two_days(make_world: WorldFactory) -> None:
     world = make_world()
     assert world.facilitator.config.voting.revote_deadline == timedelta(days=2)
     assert world.facilitator.config.voting.anonymous is True
+
+
+def test_a_discussion_post_whose_answer_was_lost_is_not_posted_twice(
+    make_world: WorldFactory,
+) -> None:
+    world = make_world()
+    world.start(3)
+    first, _ = world.cards()
+    for user, grade in zip(PARTICIPATION[:3], SPLIT, strict=False):
+        world.facilitator.record_vote(user, first.round_id, first.round_question_id, Choice(grade))
+    world.chat.answers_to_lose = 1  # the reveal is an update; the thread post's answer is lost
+    world.facilitator.record_vote(
+        PARTICIPATION[3], first.round_id, first.round_question_id, Choice("3")
+    )
+    assert len(discussions(world)) == 1
+    world.clock.advance(minutes=1)
+    world.facilitator.delivery.send_due()
+
+    threads = discussions(world)
+    assert len(threads) == 1, "the thread's first message was posted twice"
+    with world.uow() as uow:
+        status = uow.outbox.status_of(f"discussion:{first.round_question_id}")
+    assert status == "sent"
+    (thread_post,) = [p for p in world.chat.posted if isinstance(p.view, DiscussionView)]
+    (q31,) = [q for q in the_round(world).questions if q.question_id == "3.1"]
+    assert q31.discussion_ts == thread_post.ts
