@@ -3,6 +3,8 @@ APScheduler."""
 
 from __future__ import annotations
 
+import logging
+
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -71,6 +73,8 @@ def build_scheduler(
     SCHEDULER=off) closes rounds past their deadline and sends due reminders; the claims are
     conditional updates, so two workers, or a worker catching up after a restart, act once.
     """
+    # A tick that finds the last one still running is skipped: normal, and not worth a warning.
+    logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
     scheduler = BackgroundScheduler(
         timezone=UTC,
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},

@@ -5,7 +5,8 @@
 
 Starts the Slack Web API emulator and the real app (HTTP server, Bolt, SQLite in a temporary
 folder), then plays the chair and the members exactly as Slack would send their clicks (signed
-HTTP requests), and prints what the board channel receives.
+HTTP requests), and prints what the board channel receives. Then the chair settles each flagged
+question from its discussion thread (Decide, with a reason) and the updated summary is printed.
 """
 
 from __future__ import annotations
@@ -80,13 +81,14 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging("WARNING")
     rng = random.Random(args.seed)
     document = config_document()
-    document["subgroups"]["workforce"].pop("members")
     assignment = document["assignments"].get(args.domain)
     if assignment is None:
         print(f"There is no domain {args.domain}: the domains are 1-7.", file=sys.stderr)
         return 2
     channel, channel_name = CHANNELS[assignment]
     members = [f"U0SIM{i:04d}" for i in range(1, args.members + 1)]
+    if assignment != "board":  # the chair sits in the channel to settle flags, but does not vote
+        document["subgroups"][assignment]["members"] = members
     names = {CHAIR: "Chair", **{m: NAMES[i % len(NAMES)] for i, m in enumerate(members)}}
 
     with SlackEmulator() as emulator, tempfile.TemporaryDirectory() as folder:
@@ -94,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         for member in members:
             emulator.add_user(member, names[member])
         for ch, name in CHANNELS.values():
-            people = [CHAIR] if ch == BOARD else []
+            people = [CHAIR]
             if ch == channel:
                 people = list(dict.fromkeys([*people, *members]))
             emulator.add_channel(ch, name, members=people)
@@ -147,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
             print("\n" + "=" * 78 + "\n#board receives:\n" + "=" * 78)
             for message in thread:
                 print(plain(block_text(message), names))
+            settle_flags(app, emulator, channel, cards, summary, names)
             updates = len(emulator.calls_to("chat.update"))
             posts = len(emulator.calls_to("chat.postMessage"))
             print("=" * 78)
@@ -155,6 +158,56 @@ def main(argv: list[str] | None = None) -> int:
                 f"({updates} chat.update, {posts} chat.postMessage)"
             )
     return 0
+
+
+REASONS = [
+    "The evidence the sub-group discussed supports this; we will look again next year.",
+    "Partners agreed at the board meeting after hearing the sub-group's discussion.",
+]
+
+
+def settle_flags(
+    app: Any,
+    emulator: SlackEmulator,
+    channel: str,
+    cards: dict[str, dict[str, Any]],
+    summary: dict[str, Any],
+    names: dict[str, str],
+) -> None:
+    """The chair decides each flagged question from its thread; print the updated summary."""
+    flagged = {
+        question_id: thread[1]
+        for question_id, card in cards.items()
+        for thread in [emulator.thread(channel, str(card["ts"]))]
+        if len(thread) > 1
+    }
+    if not flagged:
+        return
+    print("\n" + "=" * 78 + f"\n#{channel} threads under the flagged questions:\n" + "=" * 78)
+    for grade, (question_id, opener) in enumerate(flagged.items(), start=2):
+        print(plain(block_text(opener), names))
+        app.sender.click_button(CHAIR, channel, str(opener["ts"]), "decide")
+        modal = wait_for_modal(emulator, CHAIR)
+        reason = REASONS[grade % len(REASONS)]
+        app.sender.submit_view(
+            CHAIR,
+            modal,
+            {
+                "decide_grade_block": {"decide_grade": str(min(grade, 4))},
+                "decide_reason_block": {"decide_reason": reason},
+            },
+        )
+        print(f"\nThe chair presses Decide on {question_id}: {min(grade, 4)}, because: {reason}\n")
+
+    def updated() -> str:
+        message = emulator.message(BOARD, str(summary["ts"]))
+        text = block_text(message) if message else ""
+        return text if "Updated after discussion" in text else ""
+
+    text = emulator.wait_for(updated, message="the updated board summary")
+    app.idle()
+    print("=" * 78 + "\n#board's summary, updated in place:\n" + "=" * 78)
+    print(plain(text, names))
 
 
 if __name__ == "__main__":
