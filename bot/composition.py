@@ -4,7 +4,6 @@ APScheduler."""
 from __future__ import annotations
 
 import logging
-
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
