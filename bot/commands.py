@@ -54,6 +54,11 @@ USAGE = (
     "• `/assess close N`: close domain N's open questions now with the votes cast (chairs only)\n"
     "• `/assess extend N 2d`: give domain N's round more time (s, m, h or d; chairs only)\n"
     "• `/assess remind N`: nudge everyone who has not voted on domain N yet (chairs only)\n"
+    "• `/assess cycle` / `/assess cycle start 2026-27`: the current cycle / begin a new one "
+    "(chairs only)\n"
+    "• `/assess report`: post the cycle's report, board paper and workbook (chairs only)\n"
+    "• `/assess actions` / `/assess actions done N`: the action plan / mark action N done "
+    "(chairs only)\n"
     "• `/assess help`: this message"
 )
 

@@ -55,6 +55,16 @@ class RoundQuestion:
     def distribution(self) -> Distribution:
         return tally(self.votes.values())
 
+    @property
+    def final_grade(self) -> int | None:
+        """The grade the question ended with, or None (flagged, or not closed yet).
+
+        Reports, the action plan and the Home tab read a question's grade only through this.
+        """
+        if self.result is None or self.result.kind is not OutcomeKind.AGREED:
+            return None
+        return self.result.grade
+
 
 @dataclass
 class Round:
@@ -115,6 +125,8 @@ class MessageKind(StrEnum):
     REVEAL = "reveal"
     SUMMARY = "summary"
     REMINDER = "reminder"
+    SUMMARY_CHART = "summary_chart"  # the domain's chart, uploaded after its summary
+    ACTION_PROMPT = "action_prompt"  # "Add action" buttons for questions graded 1 or 2
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from bot.model import (
     Status,
 )
 from bot.ports import OpenRoundExists
+from storage.cycles import current_cycle_id
 from storage.orm import CommentRow, ElectorRow, OutboxRow, RoundQuestionRow, RoundRow, VoteRow
 
 OPEN = Status.OPEN.value
@@ -101,6 +102,7 @@ class SqlRoundRepository:
             started_at=new_round.started_at,
             deadline_at=new_round.deadline_at,
             remind_at=new_round.remind_at,
+            cycle_id=current_cycle_id(self.session, new_round.framework, new_round.started_at),
             electors=[
                 ElectorRow(user_id=user, position=i) for i, user in enumerate(new_round.electorate)
             ],

@@ -66,6 +66,26 @@ class ViewSubmission(_Payload):
         value = field.get("value") if isinstance(field, dict) else None
         return value if isinstance(value, str) else ""
 
+    def _field(self, block_id: str, action_id: str) -> dict[str, Any]:
+        field = self.view.state.get("values", {}).get(block_id, {}).get(action_id, {})
+        return field if isinstance(field, dict) else {}
+
+    def selected_value(self, block_id: str, action_id: str) -> str:
+        """A static select's chosen option's value ("" if none)."""
+        option = self._field(block_id, action_id).get("selected_option")
+        value = option.get("value") if isinstance(option, dict) else None
+        return value if isinstance(value, str) else ""
+
+    def selected_date(self, block_id: str, action_id: str) -> str:
+        """A datepicker's date, "YYYY-MM-DD" ("" if none)."""
+        value = self._field(block_id, action_id).get("selected_date")
+        return value if isinstance(value, str) else ""
+
+
+class AppHomeOpened(_Payload):
+    user: str
+    tab: str = "home"
+
 
 @dataclass(frozen=True)
 class QuestionRef:
