@@ -875,15 +875,13 @@ class SummaryFollowUps:
         message = claimed.message
         if message.kind is not MessageKind.SUMMARY or ts is None:
             return False
-        recorded = False
         for kind, key in (
             (MessageKind.SUMMARY_CHART, f"summary-chart:{message.round_id}"),
             (MessageKind.ACTION_PROMPT, f"action-prompt:{message.round_id}"),
         ):
-            recorded = uow.outbox.add(OutgoingMessage(key, kind, message.round_id), now, now) or (
-                recorded
-            )
-        return recorded
+            # unique keys: a summary sent again (a retry) records nothing new
+            uow.outbox.add(OutgoingMessage(key, kind, message.round_id), now, now)
+        return True
 
     def deliver(self, claimed: ClaimedMessage, round_: Round) -> tuple[str | None, str]:
         reporting = self.reporting
