@@ -52,7 +52,8 @@ CYCLE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,39}$")
 ACTION_MAX_LENGTH = 1000
 OWNER_MAX_LENGTH = 200
 ALT_TEXT_LIMIT = 1000
-ACTIONS_LISTED = 40
+LIST_LIMIT = 2900  # a private reply is one section of at most 3000 characters
+ACTION_SHOWN = 140
 
 
 def refuse(text: str) -> Reply:
@@ -648,11 +649,9 @@ class Reporting:
         return round_, question
 
     def action_form(self, user_id: str, round_question_id: int) -> ActionFormView | Reply:
-        refusal = self._chairs_only(user_id, "actions")
-        if refusal:
-            return Reply(
-                "Only the board's chairs can add actions to the action plan. Ask a chair.",
-                is_refusal=True,
+        if not self.config.is_chair(user_id):
+            return refuse(
+                "Only the board's chairs can add actions to the action plan. Ask a chair."
             )
         with self.uow_factory() as uow:
             found = self._question_needing_action(uow, round_question_id)
@@ -744,15 +743,22 @@ class Reporting:
             )
         today = self.clock.now().date()
         ordered = sorted(actions, key=lambda a: (a.done, -a.priority, a.due, a.id))
-        lines = [action_line(a, today, current.id) for a in ordered[:ACTIONS_LISTED]]
-        if len(ordered) > ACTIONS_LISTED:
-            lines.append(f"…and {len(ordered) - ACTIONS_LISTED} more (see the report's workbook).")
         still_open = sum(1 for a in actions if not a.done)
-        return Reply(
-            f"*Action plan, {current.name}*: {len(actions)} action(s), {still_open} open.\n"
-            + "\n".join(lines)
-            + "\nA chair marks one done with `/assess actions done N`."
-        )
+        head = f"*Action plan, {current.name}*: {len(actions)} action(s), {still_open} open."
+        tail = "A chair marks one done with `/assess actions done N`."
+        lines: list[str] = []
+        room = LIST_LIMIT - len(head) - len(tail) - 80
+        for action in ordered:
+            line = action_line(action, today, current.id)
+            if len(line) + 1 > room:
+                lines.append(
+                    f"…and {len(ordered) - len(lines)} more: the workbook from "
+                    "`/assess report` has them all."
+                )
+                break
+            lines.append(line)
+            room -= len(line) + 1
+        return Reply("\n".join([head, *lines, tail]))
 
     def mark_done(self, user_id: str, action_id: int) -> Reply:
         refusal = self._chairs_only(user_id, "actions done")
@@ -845,8 +851,11 @@ def action_line(action: StoredAction, today: date, current_cycle_id: int) -> str
     else:
         state = "open"
     carried = "" if action.cycle_id == current_cycle_id else f" (from {action.cycle_name})"
+    text = (
+        action.text if len(action.text) <= ACTION_SHOWN else action.text[: ACTION_SHOWN - 1] + "…"
+    )
     return (
-        f"• *{action.id}.* {action.question_id}: {action.text} · "
+        f"• *{action.id}.* {action.question_id}: {text} · "
         f"{PRIORITY_LABELS[action.priority]} · {action.owner} · due {long_date(action.due)} · "
         f"{state}{carried}"
     )

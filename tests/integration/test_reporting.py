@@ -352,3 +352,14 @@ def test_first_round_of_a_fresh_database_starts_a_cycle(world: World) -> None:
     world.facilitator.run_command(CHAIR, "domain 4")
     with world.uow() as uow:
         assert [c.name for c in uow.reporting.cycles(FRAMEWORK)] == ["2026-27"]  # Feb 2027
+
+
+def test_a_long_action_plan_fits_one_private_reply(world: World) -> None:
+    world.grade_domain_4({"4.1": "2223", "4.2": "1112", "4.3": "3333", "4.4": "4443"})
+    for number in range(30):
+        add(world, "4.1", text=f"Action {number:02d} " + "x" * 990)
+    listed = world.assess("actions").text
+    assert len(listed) <= 3000
+    assert "30 action(s), 30 open" in listed
+    assert "more: the workbook from `/assess report` has them all" in listed
+    assert "Action 00 " in listed and "/assess actions done N" in listed
