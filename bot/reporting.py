@@ -354,6 +354,17 @@ def parse_reporting_command(text: str) -> ReportingCommand | None:
 # ------------------------------------------------------------------------------ the service
 
 
+def current_questions(round_: Round) -> list[RoundQuestion]:
+    """Each question's latest row, in the domain's order: a re-vote is a later row (a higher id)
+    for the same question, and the report reads the latest."""
+    latest: dict[str, RoundQuestion] = {}
+    for question in round_.questions:
+        known = latest.get(question.question_id)
+        if known is None or question.id > known.id:
+            latest[question.question_id] = question
+    return sorted(latest.values(), key=lambda q: (q.position, q.id))
+
+
 def latest_by_domain(rounds: Sequence[Round]) -> dict[int, Round]:
     """Each domain's newest round (rounds come oldest first)."""
     latest: dict[int, Round] = {}
@@ -367,7 +378,7 @@ def previous_grades(rounds: Sequence[Round]) -> dict[str, int]:
     closed = latest_by_domain([r for r in rounds if not r.is_open])
     grades: dict[str, int] = {}
     for round_ in closed.values():
-        for question in round_.questions:
+        for question in current_questions(round_):
             grade = question.final_grade
             if grade is not None:
                 grades[question.question_id] = grade
@@ -548,7 +559,7 @@ class Reporting:
             subgroup_name=subgroup,
             status=DomainStatus.GRADED,
             questions=tuple(
-                self._question_report(round_, q, previous, names) for q in round_.questions
+                self._question_report(round_, q, previous, names) for q in current_questions(round_)
             ),
             turnout=turnout(round_),
         )
@@ -920,7 +931,7 @@ class SummaryFollowUps:
     def prompt(self, round_: Round) -> ActionPromptView | None:
         scale = self.reporting.presenter.scale
         questions = []
-        for question in round_.questions:
+        for question in current_questions(round_):
             grade = question.final_grade
             if grade is None or grade > ACTION_THRESHOLD:
                 continue

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from bot.commands import Unrecognised
-from bot.consensus import Choice, ConsensusRule, resolve, tally
+from bot.consensus import Choice, ConsensusRule, OutcomeKind, resolve, tally
 from bot.framework import Framework, load_framework
+from bot.model import QuestionResult, Round, RoundQuestion, Status
 from bot.reporting import (
     ActionFormView,
     ActionPromptQuestion,
@@ -24,7 +25,9 @@ from bot.reporting import (
     ReportMessageView,
     ShowCycle,
     StartCycle,
+    current_questions,
     parse_reporting_command,
+    previous_grades,
 )
 from bot.reports import (
     ActionItem,
@@ -215,3 +218,30 @@ def test_permalinks_are_formed_as_slack_forms_them() -> None:
     assert link == "https://t.slack.com/archives/C1/p1700000000000100"
     assert permalink(None, "C1", "1.2") is None
     assert permalink("https://t.slack.com/", "C1", None) is None
+
+
+def test_the_report_reads_each_questions_latest_row() -> None:
+    def row(row_id: int, question_id: str, position: int, grade: int | None) -> RoundQuestion:
+        result = QuestionResult(
+            OutcomeKind.AGREED if grade else OutcomeKind.DISAGREEMENT, grade, "rule"
+        )
+        return RoundQuestion(row_id, 1, question_id, position, Status.CLOSED, result=result)
+
+    round_ = Round(
+        id=1,
+        framework="fw",
+        domain=4,
+        subgroup_key="p",
+        channel_id="C1",
+        status=Status.CLOSED,
+        started_by="U1",
+        started_at=datetime(2026, 5, 1, tzinfo=UTC),
+        electorate=("U1",),
+        # 4.2 was flagged, then agreed on a later row (a re-vote)
+        questions=[row(1, "4.1", 1, 3), row(2, "4.2", 2, None), row(3, "4.2", 2, 2)],
+    )
+    assert [(q.question_id, q.final_grade) for q in current_questions(round_)] == [
+        ("4.1", 3),
+        ("4.2", 2),
+    ]
+    assert previous_grades([round_]) == {"4.1": 3, "4.2": 2}
