@@ -193,6 +193,7 @@ class ActionPromptQuestion:
     question_id: str
     text: str
     grade_label: str
+    actions: tuple[str, ...] = ()  # the plan's actions for this question, one line each
 
 
 @dataclass(frozen=True)
@@ -740,6 +741,48 @@ class Reporting:
             f"{long_date(stored.due)}. `/assess actions` lists the plan."
         )
 
+    def action_prompt(self, round_: Round) -> ActionPromptView | None:
+        """The questions of a graded round that need an action, with the actions they have."""
+        with self.uow_factory() as uow:
+            cycles = uow.reporting.cycles(self.framework.id)
+            actions = (
+                uow.reporting.actions_for_cycle(self.framework.id, cycles[-1].id) if cycles else []
+            )
+        scale = self.presenter.scale
+        questions = []
+        for question in current_questions(round_):
+            grade = question.final_grade
+            if grade is None or grade > ACTION_THRESHOLD:
+                continue
+            questions.append(
+                ActionPromptQuestion(
+                    round_question_id=question.id,
+                    question_id=question.question_id,
+                    text=self.presenter.question_text(question.question_id),
+                    grade_label=scale.named(grade),
+                    actions=tuple(
+                        f"{a.id}. {_short(a.text)} · {PRIORITY_LABELS[a.priority]} · {a.owner} · "
+                        f"due {long_date(a.due)}" + (" · done" if a.done else "")
+                        for a in actions
+                        if a.question_id == question.question_id
+                    ),
+                )
+            )
+        if not questions:
+            return None
+        return ActionPromptView(
+            round_id=round_.id,
+            domain=round_.domain,
+            domain_title=self.presenter.domain_title(round_.domain),
+            questions=tuple(questions),
+        )
+
+    def action_prompt_for(self, round_question_id: int) -> ActionPromptView | None:
+        """The Add action message of the round this question belongs to, as it stands now."""
+        with self.uow_factory() as uow:
+            round_ = uow.rounds.get_round_of_question(round_question_id)
+        return self.action_prompt(round_) if round_ is not None else None
+
     def list_actions(self) -> Reply:
         cycles = self._cycles()
         if not cycles:
@@ -854,6 +897,10 @@ class Reporting:
         )
 
 
+def _short(text: str) -> str:
+    return text if len(text) <= ACTION_SHOWN else text[: ACTION_SHOWN - 1] + "…"
+
+
 def action_line(action: StoredAction, today: date, current_cycle_id: int) -> str:
     if action.done:
         state = "done"
@@ -929,28 +976,7 @@ class SummaryFollowUps:
         return reporting.board.post_board_message(channel, view), "sent"
 
     def prompt(self, round_: Round) -> ActionPromptView | None:
-        scale = self.reporting.presenter.scale
-        questions = []
-        for question in current_questions(round_):
-            grade = question.final_grade
-            if grade is None or grade > ACTION_THRESHOLD:
-                continue
-            questions.append(
-                ActionPromptQuestion(
-                    round_question_id=question.id,
-                    question_id=question.question_id,
-                    text=self.reporting.presenter.question_text(question.question_id),
-                    grade_label=scale.named(grade),
-                )
-            )
-        if not questions:
-            return None
-        return ActionPromptView(
-            round_id=round_.id,
-            domain=round_.domain,
-            domain_title=self.reporting.presenter.domain_title(round_.domain),
-            questions=tuple(questions),
-        )
+        return self.reporting.action_prompt(round_)
 
 
 @dataclass

@@ -39,15 +39,25 @@ class SlackAction(_Payload):
     block_id: str = ""
 
 
+class SlackContainer(_Payload):
+    message_ts: str | None = None
+
+
 class BlockActions(_Payload):
     user: SlackUser
     channel: SlackChannel | None = None
     trigger_id: str = ""
     actions: list[SlackAction]
+    container: SlackContainer | None = None
 
     @property
     def action(self) -> SlackAction:
         return self.actions[0]
+
+    @property
+    def message_ts(self) -> str | None:
+        """The message the button was clicked in."""
+        return self.container.message_ts if self.container else None
 
 
 class SlackView(_Payload):

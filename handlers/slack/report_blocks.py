@@ -151,7 +151,7 @@ def render_action_prompt(view: ActionPromptView) -> SlackMessage:
             "A chair adds one with *Add action* (what will be done, priority, owner, due date)."
         )
     ]
-    for q in view.questions[: MAX_BLOCKS_PER_MESSAGE - 2]:
+    for q in view.questions[: (MAX_BLOCKS_PER_MESSAGE - 2) // 2]:
         block = section(f"*{q.question_id}* ({escape(q.grade_label)}) {escape(q.text)}")
         block["accessory"] = {
             "type": "button",
@@ -160,6 +160,8 @@ def render_action_prompt(view: ActionPromptView) -> SlackMessage:
             "value": str(q.round_question_id),
         }
         blocks.append(block)
+        if q.actions:
+            blocks.append(context("Actions: " + " | ".join(escape(a) for a in q.actions)))
     blocks.append(context("`/assess actions` lists the plan; actions carry over until done."))
     return SlackMessage(text=text, blocks=blocks)
 
@@ -172,7 +174,10 @@ def render_board_message(view: BoardMessage) -> SlackMessage:
             return render_action_prompt(view)
 
 
-def render_action_modal(form: ActionFormView, channel_id: str) -> dict[str, Any]:
+def render_action_modal(
+    form: ActionFormView, channel_id: str, message_ts: str | None = None
+) -> dict[str, Any]:
+    """The Add action form; ``message_ts`` is the Add action message, redrawn after a save."""
     options = [
         {"text": plain(f"{p} {label}", 75), "value": str(p)}
         for p, label in sorted(PRIORITY_LABELS.items(), reverse=True)
@@ -180,7 +185,8 @@ def render_action_modal(form: ActionFormView, channel_id: str) -> dict[str, Any]
     return {
         "type": "modal",
         "callback_id": ACTION_CALLBACK,
-        "private_metadata": f"{form.round_question_id}:{channel_id}",
+        "private_metadata": f"{form.round_question_id}:{channel_id}"
+        + (f":{message_ts}" if message_ts else ""),
         "title": plain(f"Action for {form.question_id}", 24),
         "submit": plain("Add action", 24),
         "close": plain("Cancel", 24),

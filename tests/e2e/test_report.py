@@ -253,6 +253,18 @@ def test_summary_is_followed_by_its_chart_and_add_action(app: RunningApp) -> Non
     assert done.status == 200 and not done.body.strip()
     confirmation = emulator.wait_for(lambda: emulator.ephemerals(user=CHAIR))
     assert any("Action 1 added for question 4.1" in e["text"] for e in confirmation)
+    # the Add action message now shows the action under its question
+    redrawn = emulator.wait_for(
+        lambda: [
+            m
+            for m in [emulator.message(BOARD, str(prompt["ts"]))]
+            if m is not None and "Actions: 1. Run a young people's panel" in block_text(m)
+        ],
+        message="the Add action message redrawn",
+    )[0]
+    assert "High · Head of Participation" in block_text(redrawn)
+    assert validate_blocks(redrawn["blocks"], "message") == []
+    assert sorted(add_action_buttons(redrawn)) == ["4.1", "4.2"]
     listed = app.assess("actions")
     assert "Run a young people's panel" in listed and "High" in listed
     assert "Head of Participation" in listed and "1 open" in listed

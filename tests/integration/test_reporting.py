@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from io import BytesIO
 from pathlib import Path
 
@@ -27,7 +27,7 @@ from bot.reporting import (
     ReportMessageView,
     SummaryFollowUps,
 )
-from bot.reports import DomainStatus
+from bot.reports import DomainStatus, long_date
 from bot.services import Facilitator
 from bot.views import QuestionCardView, Reply
 from handlers.files.renderer import ReportFileRenderer
@@ -202,6 +202,12 @@ def test_action_form_and_its_refusals(world: World) -> None:
     assert isinstance(ok, Reply) and "Action 1 added for question 4.1" in ok.text
     listed = world.assess("actions", user=PARTICIPATION[0]).text  # anyone may read the plan
     assert "4.1: A plan · High · Head of Service" in listed
+    redrawn = world.reporting.action_prompt_for(adequate)
+    assert redrawn is not None
+    assert [q.actions for q in redrawn.questions] == [
+        (f"1. A plan · High · Head of Service · due {long_date(date.fromisoformat(due))}",),
+        (),
+    ]
 
 
 def test_report_posts_message_and_three_real_files(world: World) -> None:

@@ -159,18 +159,20 @@ def test_add_action_prompt_and_modal_fit_slack() -> None:
         domain=7,
         domain_title=LONG,
         questions=tuple(
-            ActionPromptQuestion(100 + i, f"7.{i}", LONG, "2 Adequate") for i in range(1, 9)
+            ActionPromptQuestion(100 + i, f"7.{i}", LONG, "2 Adequate", (LONG[:300],) * 20)
+            for i in range(1, 9)
         ),
     )
     message = render_action_prompt(prompt)
     assert validate_blocks(message.blocks, "message") == []
     buttons = [b["accessory"]["value"] for b in message.blocks if "accessory" in b]
     assert buttons == [str(100 + i) for i in range(1, 9)]
-    modal = render_action_modal(
-        ActionFormView(101, "7.1", LONG, "1 Inadequate", date(2027, 1, 31)), "C0BOARD01"
-    )
+    form = ActionFormView(101, "7.1", LONG, "1 Inadequate", date(2027, 1, 31))
+    modal = render_action_modal(form, "C0BOARD01")
     assert validate_view(modal, "modal") == []
     assert modal["private_metadata"] == "101:C0BOARD01"
+    again = render_action_modal(form, "C0BOARD01", "1700000000.000100")
+    assert again["private_metadata"] == "101:C0BOARD01:1700000000.000100"
 
 
 def test_the_home_tab_fits_slack_for_a_member_of_every_round(framework: Framework) -> None:

@@ -26,10 +26,11 @@ from handlers.slack.report_blocks import (
     PRIORITY_BLOCK,
     PRIORITY_INPUT,
     render_action_modal,
+    render_action_prompt,
 )
 
 _QUESTION = re.compile(r"^\d{1,12}$")
-_METADATA = re.compile(r"^(\d{1,12}):([A-Z0-9]{1,40})$")
+_METADATA = re.compile(r"^(\d{1,12}):([A-Z0-9]{1,40})(?::(\d{1,12}\.\d{1,9}))?$")
 
 
 def register(app: App, reporting: Reporting) -> None:
@@ -44,9 +45,8 @@ def register(app: App, reporting: Reporting) -> None:
         if isinstance(form, Reply):
             send_private(respond, form)
             return
-        client.views_open(
-            trigger_id=click.trigger_id, view=render_action_modal(form, click.channel.id)
-        )
+        modal = render_action_modal(form, click.channel.id, click.message_ts)
+        client.views_open(trigger_id=click.trigger_id, view=modal)
 
     @app.view(ACTION_CALLBACK)
     def submit_action(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
@@ -67,6 +67,11 @@ def register(app: App, reporting: Reporting) -> None:
             ack(response_action="errors", errors={FIELD_BLOCKS[outcome.field]: outcome.text})
             return
         ack()
-        client.chat_postEphemeral(
-            channel=metadata.group(2), user=submission.user.id, text=outcome.text
-        )
+        channel, prompt_ts = metadata.group(2), metadata.group(3)
+        client.chat_postEphemeral(channel=channel, user=submission.user.id, text=outcome.text)
+        prompt = reporting.action_prompt_for(int(metadata.group(1))) if prompt_ts else None
+        if prompt is not None:  # show the new action under its question
+            message = render_action_prompt(prompt)
+            client.chat_update(
+                channel=channel, ts=prompt_ts, text=message.text, blocks=message.blocks
+            )
