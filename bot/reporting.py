@@ -54,6 +54,7 @@ OWNER_MAX_LENGTH = 200
 ALT_TEXT_LIMIT = 1000
 LIST_LIMIT = 2900  # a private reply is one section of at most 3000 characters
 ACTION_SHOWN = 140
+HOME_ACTIONS = 20
 
 
 def refuse(text: str) -> Reply:
@@ -276,6 +277,15 @@ class HomeQuestion:
 
 
 @dataclass(frozen=True)
+class HomeAction:
+    """An open action, listed for chairs on the Home tab with a Mark done button."""
+
+    id: int
+    line: str  # "4.2: Run a panel · High · Head of Service · due 1 May 2027"
+    overdue: bool
+
+
+@dataclass(frozen=True)
 class HomeView:
     board_name: str
     cycle: str | None
@@ -283,6 +293,8 @@ class HomeView:
     waiting: tuple[HomeQuestion, ...]
     open_actions: int
     is_chair: bool
+    actions: tuple[HomeAction, ...] = ()  # for chairs: the open actions, most urgent first
+    notice: str | None = None  # the outcome of what the person just did on the tab
 
 
 # ------------------------------------------------------------------------------ commands
@@ -833,7 +845,7 @@ class Reporting:
 
     # --------------------------------------------------------------------- home
 
-    def home(self, user_id: str) -> HomeView:
+    def home(self, user_id: str, notice: str | None = None) -> HomeView:
         """The current cycle at a glance, and the questions waiting for this person's vote."""
         with self.uow_factory() as uow:
             cycles = uow.reporting.cycles(self.framework.id)
@@ -887,13 +899,30 @@ class Reporting:
             if user_id in round_.electorate
             for question in round_.waiting_on(user_id)
         )
+        is_chair = self.config.is_chair(user_id)
+        today = self.clock.now().date()
+        still_open = sorted(
+            (a for a in actions if not a.done), key=lambda a: (-a.priority, a.due, a.id)
+        )
         return HomeView(
             board_name=self.config.board.name,
             cycle=current.name if current else None,
             domains=tuple(domains),
             waiting=waiting,
-            open_actions=sum(1 for a in actions if not a.done),
-            is_chair=self.config.is_chair(user_id),
+            open_actions=len(still_open),
+            is_chair=is_chair,
+            actions=tuple(
+                HomeAction(
+                    a.id,
+                    f"{a.question_id}: {_short(a.text)} · {PRIORITY_LABELS[a.priority]} · "
+                    f"{a.owner} · due {long_date(a.due)}",
+                    a.due < today,
+                )
+                for a in still_open[:HOME_ACTIONS]
+            )
+            if is_chair
+            else (),
+            notice=notice,
         )
 
 

@@ -45,6 +45,7 @@ from handlers.slack.blocks import (
 
 MAX_VIEW_BLOCKS = 100
 ADD_ACTION = "add_action"
+MARK_DONE = "mark_action_done"
 ACTION_CALLBACK = "action_submit"
 ACTION_BLOCK = "action_block"
 ACTION_INPUT = "action_input"
@@ -261,6 +262,8 @@ STATUS_ICONS = {
 def render_home(view: HomeView, team_url: str | None) -> dict[str, Any]:
     """The Home tab: the current cycle's domains, then this person's questions to vote on."""
     blocks: list[Block] = [header(f"Self-assessment: {view.board_name}")]
+    if view.notice:
+        blocks.append(section(escape(view.notice)))
     if view.cycle is None:
         blocks.append(
             section(
@@ -302,6 +305,22 @@ def render_home(view: HomeView, team_url: str | None) -> dict[str, Any]:
                 blocks.append(section(piece))
     else:
         blocks.append(section("Nothing is waiting for your vote. ✅"))
+    if view.actions:
+        blocks.append(DIVIDER)
+        blocks.append(header(f"Open actions ({view.open_actions})"))
+        for action in view.actions:
+            block = section(
+                f"*{action.id}.* {escape(action.line)}" + (" · *overdue*" if action.overdue else "")
+            )
+            block["accessory"] = {
+                "type": "button",
+                "action_id": MARK_DONE,
+                "text": plain("Mark done", 75),
+                "value": str(action.id),
+            }
+            blocks.append(block)
+        if view.open_actions > len(view.actions):
+            blocks.append(context("The rest are in `/assess actions`."))
     if view.is_chair:
         blocks.append(
             context(

@@ -173,6 +173,56 @@ def add_action(
 MODAL_KEYS = {"type", "callback_id", "private_metadata", "title", "submit", "close", "blocks"}
 
 
+def wait_home_changed(app: RunningApp, user: str, previous: JsonDict | None) -> JsonDict:
+    def changed() -> JsonDict:
+        view = app.emulator.home_views.get(user)
+        return view if view is not None and view != previous else {}
+
+    found: JsonDict = app.emulator.wait_for(changed, message=f"{user}'s Home tab")
+    return found
+
+
+def open_home(app: RunningApp, user: str) -> JsonDict:
+    previous = app.emulator.home_views.get(user)
+    assert app.sender.app_home_opened(user).status == 200
+    return wait_home_changed(app, user, previous)
+
+
+def click_home_button(app: RunningApp, user: str, action_id: str, value: str) -> Any:
+    """A block_actions payload for a button on the user's Home tab, as Slack sends it."""
+    emulator = app.emulator
+    view = emulator.home_views[user]
+    block_id = next(
+        (
+            str(block.get("block_id", ""))
+            for block in view["blocks"]
+            if (block.get("accessory") or {}).get("action_id") == action_id
+        ),
+        "forged",
+    )
+    payload = {
+        "type": "block_actions",
+        "user": {"id": user, "username": user.lower(), "team_id": emulator.team_id},
+        "api_app_id": emulator.app_id,
+        "token": "legacy-verification-token",
+        "container": {"type": "view", "view_id": view["id"]},
+        "trigger_id": emulator.issue_trigger_id(user),
+        "team": {"id": emulator.team_id, "domain": emulator.team_domain},
+        "view": {k: v for k, v in view.items() if k != "user_id"},
+        "actions": [
+            {
+                "action_id": action_id,
+                "block_id": block_id,
+                "value": value,
+                "type": "button",
+                "action_ts": "1800000000.000001",
+                "text": {"type": "plain_text", "text": "Mark done"},
+            }
+        ],
+    }
+    return app.sender.post_interaction(payload)
+
+
 def grey_levels(png: bytes) -> int:
     """How many distinct grey levels the image has once printed in grey-scale."""
     with Image.open(BytesIO(png)) as image:
@@ -268,6 +318,25 @@ def test_summary_is_followed_by_its_chart_and_add_action(app: RunningApp) -> Non
     listed = app.assess("actions")
     assert "Run a young people's panel" in listed and "High" in listed
     assert "Head of Participation" in listed and "1 open" in listed
+
+    # chairs see open actions on their Home tab, and mark them done there
+    chair_home = open_home(app, CHAIR)
+    assert "Open actions (1)" in block_text(chair_home)
+    assert "4.1: Run a young people's panel · High · Head of Participation" in block_text(
+        chair_home
+    )
+    member_home = open_home(app, VOTERS[0])
+    assert "Open actions" not in block_text(member_home)
+    forged = click_home_button(app, VOTERS[0], "mark_action_done", "1")
+    assert forged.status == 200
+    refused = wait_home_changed(app, VOTERS[0], member_home)
+    assert "Only the board's chairs" in block_text(refused)
+    assert click_home_button(app, CHAIR, "mark_action_done", "1").status == 200
+    after = wait_home_changed(app, CHAIR, chair_home)
+    assert "Action 1 (4.1) is marked done." in block_text(after)
+    assert "Open actions" not in block_text(after)
+    assert validate_view({"type": "home", "blocks": after["blocks"]}, "home") == []
+    assert "0 open" in app.assess("actions")
 
 
 def test_report_with_pdf_and_workbook_then_a_new_cycle_compares_and_carries_over(

@@ -208,6 +208,12 @@ def test_action_form_and_its_refusals(world: World) -> None:
         (f"1. A plan · High · Head of Service · due {long_date(date.fromisoformat(due))}",),
         (),
     ]
+    chair_home = world.reporting.home(CHAIR)
+    assert [(a.id, a.overdue) for a in chair_home.actions] == [(1, False)]
+    assert chair_home.actions[0].line.startswith("4.1: A plan · High · Head of Service")
+    assert world.reporting.home(PARTICIPATION[0]).actions == ()  # only chairs get the list
+    world.clock.advance(days=11)
+    assert world.reporting.home(CHAIR).actions[0].overdue
 
 
 def test_report_posts_message_and_three_real_files(world: World) -> None:

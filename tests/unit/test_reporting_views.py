@@ -16,6 +16,7 @@ from bot.reporting import (
     ActionFormView,
     ActionPromptQuestion,
     ActionPromptView,
+    HomeAction,
     HomeDomain,
     HomeQuestion,
     HomeView,
@@ -196,12 +197,16 @@ def test_the_home_tab_fits_slack_for_a_member_of_every_round(framework: Framewor
             for d in framework.domains
         ),
         waiting=waiting,
-        open_actions=4,
+        open_actions=45,
         is_chair=True,
+        actions=tuple(HomeAction(i, LONG[:400], i % 2 == 0) for i in range(1, 21)),
+        notice="Action 3 (4.2) is marked done. " + LONG,
     )
     view = render_home(home, "https://trust.slack.com/")
     assert validate_view(view, "home") == []
     assert len(view["blocks"]) <= MAX_VIEW_BLOCKS
+    buttons = [b["accessory"]["value"] for b in view["blocks"] if "accessory" in b]
+    assert buttons == [str(i) for i in range(1, 21)]  # every open action shown fits
     shown = block_text(view)
     assert shown.count("|") >= len(waiting)  # every question links to its message
     assert "<https://trust.slack.com/archives/C0PERF001/p1700000000000100|1.1>" in shown
