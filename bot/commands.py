@@ -62,6 +62,11 @@ USAGE = (
     "• `/assess extend N 2d`: give domain N's round more time (s, m, h or d; chairs only)\n"
     "• `/assess remind N`: nudge everyone who has not voted on domain N yet (chairs only)\n"
     "• `/assess audit N`: get domain N's audit trail as a CSV file (chairs only)\n"
+    "• `/assess cycle` / `/assess cycle start 2026-27`: the current cycle / begin a new one "
+    "(chairs only)\n"
+    "• `/assess report`: post the cycle's report, board paper and workbook (chairs only)\n"
+    "• `/assess actions` / `/assess actions done N`: the action plan / mark action N done "
+    "(chairs only)\n"
     "• `/assess help`: this message"
 )
 

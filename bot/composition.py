@@ -17,10 +17,14 @@ from bot.errors import StartupError
 from bot.framework import Framework, framework_path, load_framework
 from bot.presenter import Presenter
 from bot.refresh import CoalescingRefresher
+from bot.reporting import Reporting, SummaryFollowUps
 from bot.services import Facilitator
+from handlers.files.renderer import ReportFileRenderer
 from handlers.slack.app import WsgiApp, build_bolt_app, build_wsgi_app
+from handlers.slack.board_gateway import SlackBoardGateway
 from handlers.slack.gateway import SlackGateway, make_web_client
 from storage.database import Engine, is_reachable, make_engine, make_session_factory, migrate
+from storage.reporting import SqlReportingUnitOfWorkFactory
 from storage.repository import SqlUnitOfWorkFactory
 
 log = structlog.get_logger(__name__)
@@ -135,8 +139,20 @@ def build_application(settings: Settings) -> Application:
         refresher=refresher,
         delivery=delivery,
     )
+    board = SlackBoardGateway(client)
+    reporting = Reporting(
+        config=config,
+        framework=framework,
+        uow_factory=SqlReportingUnitOfWorkFactory(make_session_factory(engine)),
+        board=board,
+        files=ReportFileRenderer(),
+        clock=clock,
+    )
+    delivery.extensions.append(SummaryFollowUps(reporting))
     try:
-        bolt_app = build_bolt_app(client, settings.slack_signing_secret, facilitator)
+        bolt_app = build_bolt_app(
+            client, settings.slack_signing_secret, facilitator, reporting, board
+        )
     except Exception as exc:
         raise StartupError(
             f"Slack did not accept SLACK_BOT_TOKEN at {settings.slack_api_url} ({exc})"

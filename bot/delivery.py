@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Protocol
 
 import structlog
 
@@ -31,7 +32,25 @@ def _lane(claimed: ClaimedMessage) -> str:
     message = claimed.message
     if message.kind in (MessageKind.HEADER, MessageKind.CARD):
         return f"round-posts:{message.round_id}"
+    if message.kind in (MessageKind.SUMMARY_CHART, MessageKind.ACTION_PROMPT):
+        return f"summary-follow-ups:{message.round_id}"  # the chart, then the action buttons
     return message.key
+
+
+class DeliveryExtension(Protocol):
+    """Sends messages of further kinds, and records follow-ups once a message has been sent."""
+
+    kinds: frozenset[MessageKind]
+
+    def deliver(self, claimed: ClaimedMessage, round_: Round) -> tuple[str | None, str]:
+        """Send one message of ``kinds``; return its ts (if any) and its outbox status."""
+        ...
+
+    def after_sent(
+        self, uow: UnitOfWork, claimed: ClaimedMessage, ts: str | None, now: datetime
+    ) -> bool:
+        """Record messages that follow this one (same transaction); True if any was recorded."""
+        ...
 
 
 def backoff(attempts: int) -> timedelta:
@@ -50,6 +69,7 @@ class Delivery:
     parallel: int = 4
     pacer: MessagePacer = field(default_factory=NoPacing)
     on_pending: Callable[[], None] = field(default=lambda: None)
+    extensions: list[DeliveryExtension] = field(default_factory=list)
 
     def send_now(self, keys: list[str]) -> dict[str, str]:
         """Send these messages in order, in this thread; return each key's status afterwards."""
@@ -108,17 +128,25 @@ class Delivery:
                 logger.warning("message_retry_later", error=str(exc), retry_at=retry_at.isoformat())
                 self.on_pending()
             return
+        followed = False
         with self.uow_factory() as uow:
             uow.outbox.mark_sent(claimed.id, ts, self.clock.now(), status)
             if ts is not None and status == "sent":
                 self._remember_ts(uow, claimed, ts)
+            for extension in self.extensions:
+                followed = extension.after_sent(uow, claimed, ts, self.clock.now()) or followed
             uow.commit()
         logger.info("message_" + status, kind=message.kind.value, ts=ts)
+        if followed:
+            self.on_pending()
 
     def _deliver(self, claimed: ClaimedMessage, round_: Round | None) -> tuple[str | None, str]:
         message = claimed.message
         if round_ is None:
             return None, "dropped"
+        for extension in self.extensions:
+            if message.kind in extension.kinds:
+                return extension.deliver(claimed, round_)
         view: MessageView | None
         known_ts: str | None = claimed.ts
         channel = message.channel_id or round_.channel_id
@@ -176,6 +204,8 @@ class Delivery:
                 if view is None:
                     return None, "skipped"  # finished voting, or the round closed
                 channel = message.user_id
+            case _:
+                return None, "dropped"  # a kind no extension of this process sends
         if known_ts is None and claimed.attempts > 1:
             known_ts = self.chat.find_posted(channel, message.key)
         if known_ts is not None:

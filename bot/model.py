@@ -57,6 +57,23 @@ class Settlement(StrEnum):
     FLAGGED = "flagged"  # disagreement or no quorum, not yet settled
 
 
+def how_reached(settlement: Settlement, ballot: int) -> str:
+    """How a question's grade was reached, in the board's words."""
+    match settlement:
+        case Settlement.AGREED if ballot == 1:
+            return "agreed in round 1"
+        case Settlement.AGREED:
+            return f"agreed on re-vote (round {ballot})"
+        case Settlement.DECIDED:
+            return f"decided by the chair after round {ballot}"
+        case Settlement.OPEN if ballot > 1:
+            return f"re-vote open (round {ballot})"
+        case Settlement.OPEN:
+            return "still open"
+        case _:
+            return f"flagged in round {ballot}"
+
+
 @dataclass
 class RoundQuestion:
     """One ballot on one question of a round, with its votes (secret until it closes) and
@@ -98,8 +115,13 @@ class RoundQuestion:
         return self.settlement is Settlement.FLAGGED
 
     @property
+    def how_reached(self) -> str:
+        return how_reached(self.settlement, self.ballot)
+
+    @property
     def final_grade(self) -> int | None:
-        """The grade this ballot gives the question: agreed, or decided by the chair."""
+        """The grade this ballot gives the question: agreed, or decided by the chair (None if
+        flagged or still open). Reports, the action plan and the Home tab read grades only here."""
         if self.decision is not None:
             return self.decision.grade
         if self.result is not None and self.result.kind is OutcomeKind.AGREED:
@@ -209,6 +231,8 @@ class MessageKind(StrEnum):
     DISCUSSION = "discussion"  # the thread opened under a flagged question
     DISCUSSION_UPDATE = "discussion_update"  # that thread's first message, once acted on
     SUMMARY_UPDATE = "summary_update"  # the board summary redrawn, with a note, once settled
+    SUMMARY_CHART = "summary_chart"  # the domain's chart, uploaded after its summary
+    ACTION_PROMPT = "action_prompt"  # "Add action" buttons for questions graded 1 or 2
 
 
 @dataclass(frozen=True)

@@ -105,7 +105,6 @@ class Presenter:
                     comments=tuple(CommentView(c.user_id, c.text) for c in comments),
                     settlement=question.settlement,
                     ballot=question.ballot,
-                    final_grade=question.final_grade,
                     decision=decision_view(question.decision),
                 )
             )

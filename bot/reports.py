@@ -70,14 +70,19 @@ class QuestionReport:
     comments: tuple[tuple[str, str], ...] = ()  # (display name, text)
     previous_grade: int | None = None
     reason: str = ""
+    decided_by_chair: bool = False  # the grade is a chair's decision after a flag
+    how_reached: str = ""  # "agreed in round 1", "agreed on re-vote (round 2)", …
 
     @property
     def is_flagged(self) -> bool:
-        return self.outcome is not OutcomeKind.AGREED
+        return self.agreed_grade is None
 
     @property
     def agreed_grade(self) -> int | None:
-        return self.grade if self.outcome is OutcomeKind.AGREED else None
+        """The question's grade: agreed by the electors, or decided by the chair."""
+        if self.decided_by_chair or self.outcome is OutcomeKind.AGREED:
+            return self.grade
+        return None
 
     def count(self, grade: int) -> int:
         return self.distribution.by_grade.get(grade, 0)
@@ -204,18 +209,23 @@ def format_average(value: float | None) -> str:
 
 
 def outcome_label(question: QuestionReport, scale: GradeScale) -> str:
-    """What the chart writes at the end of a bar: the grade's label, DISAGREEMENT or NO QUORUM."""
-    if question.outcome is OutcomeKind.AGREED and question.grade is not None:
-        return scale.label(question.grade)
+    """What the chart writes at the end of a bar: the grade's label (marked when the chair
+    decided it), DISAGREEMENT or NO QUORUM."""
+    if question.agreed_grade is not None:
+        label = scale.label(question.agreed_grade)
+        return f"{label} (chair)" if question.decided_by_chair else label
     if question.outcome is OutcomeKind.DISAGREEMENT:
         return "DISAGREEMENT"
     return "NO QUORUM"
 
 
 def outcome_text(question: QuestionReport, scale: GradeScale) -> str:
-    """The outcome in a sentence-friendly form: "agreed 3 Good", "DISAGREEMENT", "NO QUORUM"."""
-    if question.outcome is OutcomeKind.AGREED and question.grade is not None:
-        return f"agreed {scale.named(question.grade)}"
+    """The outcome in a sentence-friendly form: "agreed 3 Good", "decided by the chair: 2
+    Adequate", "DISAGREEMENT", "NO QUORUM"."""
+    if question.agreed_grade is not None and question.decided_by_chair:
+        return f"decided by the chair: {scale.named(question.agreed_grade)}"
+    if question.agreed_grade is not None:
+        return f"agreed {scale.named(question.agreed_grade)}"
     return outcome_label(question, scale)
 
 
@@ -488,13 +498,15 @@ def report_from_summary(
             question_id=q.question_id,
             text=q.text,
             outcome=q.result.kind,
-            grade=q.result.grade if q.result.kind is OutcomeKind.AGREED else None,
+            grade=q.final_grade,
             distribution=q.distribution,
             participants=q.participants,
             electorate_size=q.electorate_size,
             comments=tuple((names.get(c.user_id, c.user_id), c.text) for c in q.comments),
             previous_grade=previous.get(q.question_id),
             reason=q.result.reason,
+            decided_by_chair=q.decision is not None,
+            how_reached=q.how_reached,
         )
         for q in summary.questions
     )

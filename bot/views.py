@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.consensus import Distribution, OutcomeKind
-from bot.model import Settlement
+from bot.model import Settlement, how_reached
 
 
 @dataclass(frozen=True)
@@ -96,8 +96,16 @@ class QuestionSummaryView:
     comments: tuple[CommentView, ...]
     settlement: Settlement = Settlement.AGREED
     ballot: int = 1
-    final_grade: int | None = None
     decision: DecisionView | None = None
+
+    @property
+    def final_grade(self) -> int | None:
+        """The grade: the chair's decision, or what the electors agreed."""
+        if self.decision is not None:
+            return self.decision.grade
+        if self.settlement is Settlement.AGREED and self.result.kind is OutcomeKind.AGREED:
+            return self.result.grade
+        return None
 
     @property
     def is_settled(self) -> bool:
@@ -106,19 +114,7 @@ class QuestionSummaryView:
     @property
     def how_reached(self) -> str:
         """How the grade was reached, in words, for the board."""
-        match self.settlement:
-            case Settlement.AGREED if self.ballot == 1:
-                return "agreed in round 1"
-            case Settlement.AGREED:
-                return f"agreed on re-vote (round {self.ballot})"
-            case Settlement.DECIDED:
-                return f"decided by the chair after round {self.ballot}"
-            case Settlement.OPEN if self.ballot > 1:
-                return f"re-vote open (round {self.ballot})"
-            case Settlement.OPEN:
-                return "still open"
-            case _:
-                return f"flagged in round {self.ballot}"
+        return how_reached(self.settlement, self.ballot)
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -69,6 +70,8 @@ class RoundRow(Base):
     header_ts: Mapped[str | None] = mapped_column(String(40), nullable=True)
     summary_ts: Mapped[str | None] = mapped_column(String(40), nullable=True)
     anonymous: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
+    # the assessment cycle the round belongs to (set when the round is added; see storage.cycles)
+    cycle_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
 
     electors: Mapped[list[ElectorRow]] = relationship(
         back_populates="round", cascade="all, delete-orphan", order_by="ElectorRow.position"
@@ -202,3 +205,39 @@ class OutboxRow(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+
+
+class CycleRow(Base):
+    """An assessment cycle ("2026-27"); the newest one (highest id) is the current one."""
+
+    __tablename__ = "cycles"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    framework: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(40))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    started_by: Mapped[str | None] = mapped_column(String(40), nullable=True)
+
+    __table_args__ = (UniqueConstraint("framework", "name", name="uq_cycles_framework_name"),)
+
+
+class ActionRow(Base):
+    """One action of the action plan, for a question graded 1 or 2; open until marked done."""
+
+    __tablename__ = "actions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    framework: Mapped[str] = mapped_column(String(100))
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"), index=True)
+    domain: Mapped[int] = mapped_column(Integer)
+    question_id: Mapped[str] = mapped_column(String(20))
+    round_question_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    text: Mapped[str] = mapped_column(Text)
+    priority: Mapped[int] = mapped_column(Integer)
+    owner: Mapped[str] = mapped_column(String(200))
+    due: Mapped[date] = mapped_column(Date())
+    created_by: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    done_by: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    done_cycle_id: Mapped[int | None] = mapped_column(Integer, nullable=True)

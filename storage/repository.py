@@ -27,6 +27,7 @@ from bot.model import (
     VoteEvent,
 )
 from bot.ports import OpenRoundExists
+from storage.cycles import current_cycle_id
 from storage.orm import (
     CommentRow,
     ElectorRow,
@@ -125,6 +126,7 @@ class SqlRoundRepository:
             deadline_at=new_round.deadline_at,
             remind_at=new_round.remind_at,
             anonymous=new_round.anonymous,
+            cycle_id=current_cycle_id(self.session, new_round.framework, new_round.started_at),
             electors=[
                 ElectorRow(user_id=user, position=i) for i, user in enumerate(new_round.electorate)
             ],
@@ -445,9 +447,9 @@ class SqlOutbox:
                 created_at=now,
             )
             .on_conflict_do_nothing(index_elements=[OutboxRow.key])
+            .returning(OutboxRow.id)  # rowcount is not reliable here on PostgreSQL
         )
-        outcome = self.session.execute(statement)
-        return bool(outcome.rowcount == 1)  # type: ignore[attr-defined]
+        return self.session.execute(statement).scalar() is not None
 
     def _claim(self, row_id: int, now: datetime, lease: timedelta, due_only: bool) -> bool:
         conditions = [

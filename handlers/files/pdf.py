@@ -351,6 +351,8 @@ def _domain_section(pdf: BoardPaper, report: AssessmentReport, domain: DomainRep
         outcome = outcome_text(q, scale)
         if q.reason and q.is_flagged:
             outcome += f"\n{q.reason}"
+        elif q.how_reached and q.how_reached != "agreed in round 1":
+            outcome += f"\n({q.how_reached})"
         row = [
             f"{q.question_id} {q.text}",
             outcome,

@@ -11,7 +11,9 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 
+from bot.reporting import Reporting
 from bot.services import Facilitator
+from handlers.slack.board_gateway import SlackBoardGateway
 from handlers.slack.listeners import register_listeners
 
 if TYPE_CHECKING:
@@ -21,7 +23,13 @@ EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 
 
-def build_bolt_app(client: WebClient, signing_secret: str, facilitator: Facilitator) -> App:
+def build_bolt_app(
+    client: WebClient,
+    signing_secret: str,
+    facilitator: Facilitator,
+    reporting: Reporting | None = None,
+    board: SlackBoardGateway | None = None,
+) -> App:
     app = App(
         client=client,
         # Acks happen inside listeners: keep plenty of threads so a click is acknowledged at
@@ -32,7 +40,7 @@ def build_bolt_app(client: WebClient, signing_secret: str, facilitator: Facilita
         token_verification_enabled=True,
         raise_error_for_unhandled_request=False,
     )
-    register_listeners(app, facilitator)
+    register_listeners(app, facilitator, reporting, board)
     return app
 
 

@@ -39,15 +39,25 @@ class SlackAction(_Payload):
     block_id: str = ""
 
 
+class SlackContainer(_Payload):
+    message_ts: str | None = None
+
+
 class BlockActions(_Payload):
     user: SlackUser
     channel: SlackChannel | None = None
     trigger_id: str = ""
     actions: list[SlackAction]
+    container: SlackContainer | None = None
 
     @property
     def action(self) -> SlackAction:
         return self.actions[0]
+
+    @property
+    def message_ts(self) -> str | None:
+        """The message the button was clicked in."""
+        return self.container.message_ts if self.container else None
 
 
 class SlackView(_Payload):
@@ -66,13 +76,25 @@ class ViewSubmission(_Payload):
         value = field.get("value") if isinstance(field, dict) else None
         return value if isinstance(value, str) else ""
 
+    def _field(self, block_id: str, action_id: str) -> dict[str, Any]:
+        field = self.view.state.get("values", {}).get(block_id, {}).get(action_id, {})
+        return field if isinstance(field, dict) else {}
+
     def selected_value(self, block_id: str, action_id: str) -> str:
-        """The value of the option chosen in a select menu ('' if none)."""
-        values = self.view.state.get("values", {})
-        field = values.get(block_id, {}).get(action_id, {})
-        option = field.get("selected_option") if isinstance(field, dict) else None
+        """A static select's chosen option's value ("" if none)."""
+        option = self._field(block_id, action_id).get("selected_option")
         value = option.get("value") if isinstance(option, dict) else None
         return value if isinstance(value, str) else ""
+
+    def selected_date(self, block_id: str, action_id: str) -> str:
+        """A datepicker's date, "YYYY-MM-DD" ("" if none)."""
+        value = self._field(block_id, action_id).get("selected_date")
+        return value if isinstance(value, str) else ""
+
+
+class AppHomeOpened(_Payload):
+    user: str
+    tab: str = "home"
 
 
 @dataclass(frozen=True)

@@ -180,11 +180,34 @@ def test_flagged_questions_are_discussed_revoted_decided_and_the_summary_updated
     assert "nothing flagged" in final
     note = wait_for_thread(emulator, BOARD, str(summary["ts"]), 2)[-1]
     assert "Updated: every flagged question of domain 4 now has a grade" in block_text(note)
-    assert len([m for m in emulator.messages(BOARD, top_level_only=True)]) == 1
+    summaries = [
+        m for m in emulator.messages(BOARD, top_level_only=True) if "graded by" in block_text(m)
+    ]
+    assert len(summaries) == 1, "the summary is updated in place, not posted again"
+
+    # With the flags settled, a fresh chart follows, and Add action for 4.2, decided Adequate.
+    def charts() -> list[Any]:
+        found = [
+            f for f in emulator.uploaded_files if f.completed and f.filename == "domain-4-chart.png"
+        ]
+        return found if len(found) == 2 else []
+
+    emulator.wait_for(charts, message="the chart uploaded again after the update")
+    prompt = emulator.wait_for(
+        lambda: [
+            m
+            for m in emulator.messages(BOARD, top_level_only=True)
+            if "4.2" in block_text(m) and "Add action" in block_text(m)
+        ],
+        message="Add action for the decided question",
+    )
+    assert len(prompt) == 1
 
     # The audit trail goes to the chair as a CSV file.
     assert "audit trail" in app.assess("audit 4")
-    (upload,) = emulator.wait_for(lambda: [f for f in emulator.uploaded_files if f.completed])
+    (upload,) = emulator.wait_for(
+        lambda: [f for f in emulator.uploaded_files if f.completed and f.filename.endswith(".csv")]
+    )
     assert upload.filename.startswith("audit-domain-4-") and upload.data is not None
     rows = list(csv.DictReader(io.StringIO(upload.data.decode("utf-8-sig"))))
     events = [(r["question"], r["ballot"], r["event"], r["who"], r["grade"]) for r in rows]

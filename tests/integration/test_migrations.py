@@ -38,3 +38,38 @@ def test_the_latest_migration_goes_down_and_up_again(database_url: str) -> None:
             assert head is not None and context.get_current_revision() == head
     finally:
         engine.dispose()
+
+
+def test_the_outbox_records_a_key_once_and_says_so(database_url: str) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from bot.model import MessageKind, NewRound, OutgoingMessage
+    from storage.database import make_session_factory
+    from storage.repository import SqlUnitOfWorkFactory
+
+    engine = make_engine(database_url)
+    try:
+        migrate(engine)
+        uow_factory = SqlUnitOfWorkFactory(make_session_factory(engine))
+        now = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+        with uow_factory() as uow:
+            round_ = uow.rounds.add(
+                NewRound(
+                    "are-we-there-yet-2008",
+                    3,
+                    "performance",
+                    "C0PERF001",
+                    "U0CHAIR01",
+                    now,
+                    ("U0A",),
+                    ("3.1",),
+                    now + timedelta(days=7),
+                    now + timedelta(days=6),
+                )
+            )
+            message = OutgoingMessage(f"summary:{round_.id}", MessageKind.SUMMARY, round_.id)
+            assert uow.outbox.add(message, now, now) is True
+            assert uow.outbox.add(message, now, now) is False
+            uow.commit()
+    finally:
+        engine.dispose()

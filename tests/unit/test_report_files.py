@@ -21,6 +21,7 @@ from pypdf import PdfReader
 
 from bot.consensus import Choice, ConsensusRule, OutcomeKind, resolve, tally
 from bot.framework import Framework, load_framework
+from bot.model import Settlement
 from bot.reports import (
     ActionItem,
     AssessmentReport,
@@ -36,12 +37,14 @@ from bot.reports import (
     findings,
     numbered_actions,
     outcome_label,
+    outcome_text,
     previous_average_grade,
     questions_without_actions,
     report_from_summary,
 )
 from bot.views import (
     CommentView,
+    DecisionView,
     DomainSummaryView,
     GradeScale,
     QuestionSummaryView,
@@ -524,3 +527,33 @@ def test_workbook_holds_the_grades_and_no_formulas(report: AssessmentReport) -> 
     assert UNICODE_COMMENT in comments
     assert "'=1+1 report outcome trends to every board meeting" in [row[3] for row in actions]
     assert "'@Performance lead" in [row[6] for row in actions]
+
+
+def test_a_grade_decided_by_the_chair_counts_in_the_report() -> None:
+    decided = QuestionSummaryView(
+        question_id="3.2",
+        text="How well informed?",
+        result=ResultView(OutcomeKind.DISAGREEMENT, None, "grades 1 and 4 are 3 apart"),
+        distribution=tally([Choice.INADEQUATE, Choice.OUTSTANDING]),
+        participants=2,
+        electorate_size=4,
+        comments=(),
+        settlement=Settlement.DECIDED,
+        decision=DecisionView(
+            2, "Evidence is thin", "U0CHAIR01", datetime(2026, 11, 27, tzinfo=UTC)
+        ),
+    )
+    summary = DomainSummaryView(
+        round_id=7,
+        domain=3,
+        domain_title="Is the board well led?",
+        subgroup_name="Leadership sub-group",
+        scale=SCALE,
+        questions=(decided,),
+    )
+    (question,) = report_from_summary(summary).questions
+    assert question.agreed_grade == 2 and not question.is_flagged
+    assert question.how_reached == "decided by the chair after round 1"
+    assert outcome_text(question, SCALE) == "decided by the chair: 2 Adequate"
+    assert outcome_label(question, SCALE) == "Adequate (chair)"
+    assert summary.flagged == 0 and summary.grade_counts[2] == 1

@@ -4,12 +4,23 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+from bot.reporting import CommandRouter, Reporting
 from bot.services import Facilitator
-from handlers.slack.listeners import actions, commands, errors, views
+from handlers.slack.board_gateway import SlackBoardGateway
+from handlers.slack.listeners import actions, commands, errors, home, reports, views
 
 
-def register_listeners(app: App, facilitator: Facilitator) -> None:
-    commands.register(app, facilitator)
+def register_listeners(
+    app: App,
+    facilitator: Facilitator,
+    reporting: Reporting | None = None,
+    board: SlackBoardGateway | None = None,
+) -> None:
+    runner = CommandRouter(reporting, facilitator) if reporting is not None else facilitator
+    commands.register(app, runner)
     actions.register(app, facilitator)
     views.register(app, facilitator)
+    if reporting is not None and board is not None:
+        reports.register(app, reporting)
+        home.register(app, reporting, board)
     errors.register(app)

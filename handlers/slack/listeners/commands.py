@@ -6,12 +6,12 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
-from bot.services import Facilitator
+from bot.reporting import CommandRunner
 from handlers.slack.listeners.replies import send_private
 from handlers.slack.payloads import SlashCommand
 
 
-def register(app: App, facilitator: Facilitator) -> None:
+def register(app: App, facilitator: CommandRunner) -> None:
     @app.command("/assess")
     def assess(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         ack()
