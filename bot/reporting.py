@@ -881,7 +881,8 @@ class Reporting:
                 channel_id=round_.channel_id,
                 message_ts=question.message_ts,
             )
-            for round_ in open_rounds
+            # open rounds, and closed ones with a re-vote still open
+            for round_ in {r.id: r for r in [*open_rounds, *latest.values()]}.values()
             if user_id in round_.electorate
             for question in round_.waiting_on(user_id)
         )

@@ -375,3 +375,20 @@ def test_a_long_action_plan_fits_one_private_reply(world: World) -> None:
     assert "30 action(s), 30 open" in listed
     assert "more: the workbook from `/assess report` has them all" in listed
     assert "Action 00 " in listed and "/assess actions done N" in listed
+
+
+def test_home_lists_an_open_revote_as_waiting(world: World) -> None:
+    world.grade_domain_4({"4.1": "1433", "4.2": "3333", "4.3": "3333", "4.4": "3333"})
+    flagged = next(
+        p.view
+        for p in world.chat.posted
+        if isinstance(p.view, QuestionCardView) and p.view.question_id == "4.1"
+    )
+    assert world.reporting.home(PARTICIPATION[0]).waiting == ()
+    reply = world.facilitator.start_revote(CHAIR, flagged.round_id, flagged.round_question_id)
+    assert not reply.is_refusal, reply.text
+
+    waiting = world.reporting.home(PARTICIPATION[0]).waiting
+    assert [q.question_id for q in waiting] == ["4.1"]
+    revote = [p for p in world.chat.posted if isinstance(p.view, QuestionCardView)][-1]
+    assert revote.view.ballot == 2 and waiting[0].message_ts == revote.ts
