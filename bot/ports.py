@@ -107,6 +107,10 @@ class RoundRepository(Protocol):
         None if that ballot exists already (someone else opened it first)."""
         ...
 
+    def reschedule_ballot(self, round_question_id: int, deadline_at: datetime) -> bool:
+        """Move an open re-vote's deadline; False if it has closed."""
+        ...
+
     def record_decision(self, round_question_id: int, decision: Decision) -> bool:
         """Record a chair's decision on a closed ballot; False if it already has one."""
         ...

@@ -187,17 +187,22 @@ class Presenter:
         )
 
     def reminder(self, round_: Round, user_id: str) -> ReminderView | None:
-        waiting = round_.waiting_on(user_id)
-        if not round_.is_open or not waiting:
+        waiting = round_.waiting_on(user_id)  # a closed round's open re-votes count too
+        if not waiting:
             return None
+        deadlines = [
+            d for d in (q.deadline_at or round_.deadline_at for q in waiting) if d is not None
+        ]
+        only_revotes = all(q.ballot > 1 for q in waiting)
         return ReminderView(
             domain=round_.domain,
             domain_title=self.domain_title(round_.domain),
             subgroup_name=self.subgroup_name(round_.subgroup_key),
-            deadline_at=round_.deadline_at,
+            deadline_at=min(deadlines) if deadlines else None,
             waiting_on=tuple(q.question_id for q in waiting),
             channel_id=round_.channel_id,
-            header_ts=round_.header_ts,
+            # the link goes to the round's header, or to the re-vote's own message
+            header_ts=waiting[0].message_ts if only_revotes else round_.header_ts,
         )
 
 

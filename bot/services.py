@@ -325,7 +325,9 @@ class Facilitator:
         if refusal:
             return refusal
         round_ = self._open_round(domain)
-        if round_ is None or round_.deadline_at is None:
+        if round_ is None:
+            return self._extend_revotes(user_id, domain, by)
+        if round_.deadline_at is None:
             return refuse(f"Domain {domain} has no open round to extend.")
         deadline = max(round_.deadline_at, self.clock.now()) + by
         with self.uow_factory() as uow:
@@ -348,6 +350,26 @@ class Facilitator:
             "The round's header message says so."
         )
 
+    def _extend_revotes(self, user_id: str, domain: int, by: timedelta) -> Reply:
+        revoting = [q for q in self._open_revotes(domain) if q.deadline_at is not None]
+        if not revoting:
+            return refuse(f"Domain {domain} has no open round or re-vote to extend.")
+        extended: list[tuple[RoundQuestion, datetime]] = []
+        with self.uow_factory() as uow:
+            for question in revoting:
+                assert question.deadline_at is not None
+                deadline = max(question.deadline_at, self.clock.now()) + by
+                if uow.rounds.reschedule_ballot(question.id, deadline):
+                    extended.append((question, deadline))
+            uow.commit()
+        if not extended:
+            return refuse(f"Domain {domain}'s re-vote closed before it could be extended.")
+        for question, _ in extended:
+            self.refresher.request(question.id)  # its message shows the new closing time
+        log.info("revote_extended", domain=domain, by=user_id, ballots=len(extended))
+        lines = ", ".join(f"{q.question_id} until {when(d)}" for q, d in extended)
+        return Reply(f"Re-vote extended by {describe_duration(by)}: {lines}.")
+
     def remind_now(self, user_id: str, domain: int) -> Reply:
         """Nudge, by direct message, everyone who still has questions to vote on."""
         refusal = self._check_chair_and_domain(user_id, domain, "remind")
@@ -355,7 +377,11 @@ class Facilitator:
             return refusal
         round_ = self._open_round(domain)
         if round_ is None:
-            return refuse(f"Domain {domain} has no open round.")
+            revoting = self._open_revotes(domain)
+            with self.uow_factory() as uow:
+                round_ = uow.rounds.get(revoting[0].round_id) if revoting else None
+        if round_ is None:
+            return refuse(f"Domain {domain} has no open round or re-vote.")
         stamp = self.clock.now().isoformat()
         with self.uow_factory() as uow:
             keys = self._record_reminders(uow, round_, f"manual:{stamp}")

@@ -346,6 +346,18 @@ class SqlRoundRepository:
             return None  # someone else opened this ballot first
         return row.id
 
+    def reschedule_ballot(self, round_question_id: int, deadline_at: datetime) -> bool:
+        outcome = self.session.execute(
+            update(RoundQuestionRow)
+            .where(
+                RoundQuestionRow.id == round_question_id,
+                RoundQuestionRow.status == OPEN,
+                RoundQuestionRow.ballot > 1,
+            )
+            .values(deadline_at=deadline_at)
+        )
+        return bool(outcome.rowcount == 1)  # type: ignore[attr-defined]
+
     def record_decision(self, round_question_id: int, decision: Decision) -> bool:
         outcome = self.session.execute(
             update(RoundQuestionRow)

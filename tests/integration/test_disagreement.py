@@ -401,3 +401,40 @@ def test_a_discussion_post_whose_answer_was_lost_is_not_posted_twice(
     (thread_post,) = [p for p in world.chat.posted if isinstance(p.view, DiscussionView)]
     (q31,) = [q for q in the_round(world).questions if q.question_id == "3.1"]
     assert q31.discussion_ts == thread_post.ts
+
+
+def test_a_revote_can_be_extended_and_its_missing_voters_reminded(
+    make_world: WorldFactory,
+) -> None:
+    from bot.views import ReminderView
+
+    world = make_world(revote_deadline="2d")
+    first, second = flag_both_questions(world)
+    world.facilitator.decide(CHAIR, second.round_id, second.round_question_id, 2, "reason")
+    world.facilitator.start_revote(CHAIR, first.round_id, first.round_question_id)
+    revote = latest_card(world, "3.1")
+    world.facilitator.record_vote(MEMBER, revote.round_id, revote.round_question_id, Choice("3"))
+
+    refused = world.facilitator.run_command(MEMBER, "extend 3 1d")
+    assert refused.is_refusal
+    extended = world.facilitator.run_command(CHAIR, "extend 3 1d")
+    assert not extended.is_refusal and "3.1 until" in extended.text, extended.text
+    assert revote.round_question_id in world.refresher.requested
+    (ballot,) = [q for q in the_round(world).questions if q.ballot == 2]
+    assert ballot.deadline_at == world.clock.now() + timedelta(days=3)
+
+    reminded = world.facilitator.run_command(CHAIR, "remind 3")
+    assert not reminded.is_refusal, reminded.text
+    nudges = [p for p in world.chat.posted if isinstance(p.view, ReminderView)]
+    assert sorted(p.channel_id for p in nudges) == sorted(PARTICIPATION[1:])
+    assert all(p.view.waiting_on == ("3.1",) for p in nudges if isinstance(p.view, ReminderView))
+    assert all(
+        p.view.deadline_at == ballot.deadline_at and p.view.header_ts == ballot.message_ts
+        for p in nudges
+        if isinstance(p.view, ReminderView)
+    )
+
+    world.clock.advance(days=2, seconds=1)
+    assert world.facilitator.sweep().revotes_closed == 0, "the extended re-vote is still open"
+    world.clock.advance(days=1)
+    assert world.facilitator.sweep().revotes_closed == 1

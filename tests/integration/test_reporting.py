@@ -391,4 +391,5 @@ def test_home_lists_an_open_revote_as_waiting(world: World) -> None:
     waiting = world.reporting.home(PARTICIPATION[0]).waiting
     assert [q.question_id for q in waiting] == ["4.1"]
     revote = [p for p in world.chat.posted if isinstance(p.view, QuestionCardView)][-1]
-    assert revote.view.ballot == 2 and waiting[0].message_ts == revote.ts
+    assert isinstance(revote.view, QuestionCardView) and revote.view.ballot == 2
+    assert waiting[0].message_ts == revote.ts
