@@ -102,13 +102,24 @@ class RoundRepository(Protocol):
         opened_by: str,
         opened_at: datetime,
         deadline_at: datetime,
+        remind_at: datetime | None = None,
     ) -> int | None:
         """Open ballot number ``ballot`` (a re-vote) on a question of a round; return its id, or
         None if that ballot exists already (someone else opened it first)."""
         ...
 
-    def reschedule_ballot(self, round_question_id: int, deadline_at: datetime) -> bool:
-        """Move an open re-vote's deadline; False if it has closed."""
+    def reschedule_ballot(
+        self, round_question_id: int, deadline_at: datetime, remind_at: datetime | None
+    ) -> bool:
+        """Move an open re-vote's deadline and reminder; False if it has closed."""
+        ...
+
+    def due_ballot_reminders(self, now: datetime) -> list[int]:
+        """Open re-votes whose reminder time has passed and who have not reminded yet."""
+        ...
+
+    def claim_ballot_reminder(self, round_question_id: int, now: datetime) -> bool:
+        """Mark the re-vote reminded; True for exactly one caller."""
         ...
 
     def record_decision(self, round_question_id: int, decision: Decision) -> bool:

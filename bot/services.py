@@ -359,7 +359,9 @@ class Facilitator:
             for question in revoting:
                 assert question.deadline_at is not None
                 deadline = max(question.deadline_at, self.clock.now()) + by
-                if uow.rounds.reschedule_ballot(question.id, deadline):
+                if uow.rounds.reschedule_ballot(
+                    question.id, deadline, self._revote_reminder_at(deadline)
+                ):
                     extended.append((question, deadline))
             uow.commit()
         if not extended:
@@ -393,6 +395,35 @@ class Facilitator:
         log.info("reminded_by_chair", round_id=round_.id, by=user_id, nudged=len(missing))
         names = ", ".join(f"<@{u}>" for u in missing)
         return Reply(f"Sending {len(missing)} reminder(s) by direct message: {names}.")
+
+    def _send_revote_reminders(self, now: datetime) -> int:
+        """Nudge, once per re-vote, the electors who have not voted on it yet."""
+        with self.uow_factory() as uow:
+            due = uow.rounds.due_ballot_reminders(now)
+        reminded = 0
+        for ballot_id in due:
+            with self.uow_factory() as uow:
+                round_ = uow.rounds.get_round_of_question(ballot_id)
+                ballot = round_.question(ballot_id) if round_ else None
+                if round_ is None or ballot is None:
+                    continue
+                if not uow.rounds.claim_ballot_reminder(ballot_id, now):
+                    continue
+                for user in round_.electorate:
+                    if user not in ballot.votes:
+                        self._record(
+                            uow,
+                            OutgoingMessage(
+                                f"remind:{round_.id}:{user}:revote:{ballot_id}",
+                                MessageKind.REMINDER,
+                                round_.id,
+                                user_id=user,
+                            ),
+                        )
+                uow.commit()
+            reminded += 1
+            log.info("revote_reminders_due", round_id=round_.id, ballot_id=ballot_id)
+        return reminded
 
     def _record_reminders(self, uow: UnitOfWork, round_: Round, tag: str) -> list[str]:
         return [
@@ -441,6 +472,7 @@ class Facilitator:
             if self._finish_round_if_complete(round_id):
                 closed += 1
                 log.info("round_closed_at_deadline", round_id=round_id)
+        reminded += self._send_revote_reminders(now)
         with self.uow_factory() as uow:
             due_ballots = uow.rounds.due_ballots(now)
         revotes_closed = 0
@@ -711,7 +743,13 @@ class Facilitator:
             round_, flagged = found
             ballot = flagged.ballot + 1
             new_id = uow.rounds.add_ballot(
-                round_id, flagged.question_id, ballot, user_id, now, deadline
+                round_id,
+                flagged.question_id,
+                ballot,
+                user_id,
+                now,
+                deadline,
+                self._revote_reminder_at(deadline),
             )
             if new_id is None:
                 return refuse(f"Question {flagged.question_id} is already being re-voted.")
@@ -748,6 +786,11 @@ class Facilitator:
         if status != "sent":
             text += " Slack is slow to answer; the question will appear shortly."
         return Reply(text)
+
+    def _revote_reminder_at(self, deadline: datetime) -> datetime:
+        """A re-vote nudges `remind_before` its deadline, or halfway if that is sooner."""
+        lead = min(self.config.voting.remind_before, self.config.voting.revote_deadline / 2)
+        return deadline - lead
 
     def decision_form(
         self, user_id: str, round_id: int, round_question_id: int

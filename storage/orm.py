@@ -121,6 +121,8 @@ class RoundQuestionRow(Base):
     opened_by: Mapped[str | None] = mapped_column(String(40), nullable=True)
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    remind_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     discussion_ts: Mapped[str | None] = mapped_column(String(40), nullable=True)
     decided_grade: Mapped[int | None] = mapped_column(Integer, nullable=True)
     decided_by: Mapped[str | None] = mapped_column(String(40), nullable=True)

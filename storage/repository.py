@@ -321,6 +321,7 @@ class SqlRoundRepository:
         opened_by: str,
         opened_at: datetime,
         deadline_at: datetime,
+        remind_at: datetime | None = None,
     ) -> int | None:
         position = self.session.scalar(
             select(RoundQuestionRow.position).where(
@@ -338,6 +339,7 @@ class SqlRoundRepository:
             opened_by=opened_by,
             opened_at=opened_at,
             deadline_at=deadline_at,
+            remind_at=remind_at,
         )
         try:
             with self.session.begin_nested():
@@ -346,7 +348,9 @@ class SqlRoundRepository:
             return None  # someone else opened this ballot first
         return row.id
 
-    def reschedule_ballot(self, round_question_id: int, deadline_at: datetime) -> bool:
+    def reschedule_ballot(
+        self, round_question_id: int, deadline_at: datetime, remind_at: datetime | None
+    ) -> bool:
         outcome = self.session.execute(
             update(RoundQuestionRow)
             .where(
@@ -354,7 +358,32 @@ class SqlRoundRepository:
                 RoundQuestionRow.status == OPEN,
                 RoundQuestionRow.ballot > 1,
             )
-            .values(deadline_at=deadline_at)
+            .values(deadline_at=deadline_at, remind_at=remind_at)
+        )
+        return bool(outcome.rowcount == 1)  # type: ignore[attr-defined]
+
+    def _open_revote_reminder(self, now: datetime) -> list[Any]:
+        return [
+            RoundQuestionRow.status == OPEN,
+            RoundQuestionRow.ballot > 1,
+            RoundQuestionRow.reminded_at.is_(None),
+            RoundQuestionRow.remind_at <= now,
+        ]
+
+    def due_ballot_reminders(self, now: datetime) -> list[int]:
+        return list(
+            self.session.scalars(
+                select(RoundQuestionRow.id)
+                .where(*self._open_revote_reminder(now))
+                .order_by(RoundQuestionRow.id)
+            )
+        )
+
+    def claim_ballot_reminder(self, round_question_id: int, now: datetime) -> bool:
+        outcome = self.session.execute(
+            update(RoundQuestionRow)
+            .where(RoundQuestionRow.id == round_question_id, *self._open_revote_reminder(now))
+            .values(reminded_at=now)
         )
         return bool(outcome.rowcount == 1)  # type: ignore[attr-defined]
 

@@ -438,3 +438,25 @@ def test_a_revote_can_be_extended_and_its_missing_voters_reminded(
     assert world.facilitator.sweep().revotes_closed == 0, "the extended re-vote is still open"
     world.clock.advance(days=1)
     assert world.facilitator.sweep().revotes_closed == 1
+
+
+def test_a_revote_reminds_those_who_have_not_voted_once(make_world: WorldFactory) -> None:
+    from bot.views import ReminderView
+
+    world = make_world(revote_deadline="2d", remind_before="1d")
+    first, second = flag_both_questions(world)
+    world.facilitator.decide(CHAIR, second.round_id, second.round_question_id, 2, "reason")
+    world.facilitator.start_revote(CHAIR, first.round_id, first.round_question_id)
+    revote = latest_card(world, "3.1")
+    world.facilitator.record_vote(MEMBER, revote.round_id, revote.round_question_id, Choice("3"))
+
+    def nudged() -> list[str]:
+        return [p.channel_id for p in world.chat.posted if isinstance(p.view, ReminderView)]
+
+    world.clock.advance(hours=23)
+    world.facilitator.sweep()
+    assert nudged() == [], "too early: the reminder is a day before the re-vote closes"
+    world.clock.advance(hours=1, seconds=1)
+    world.facilitator.sweep()
+    world.facilitator.sweep()
+    assert sorted(nudged()) == sorted(PARTICIPATION[1:]), "each missing elector, once"
