@@ -166,6 +166,10 @@ class Outbox(Protocol):
 
     def status_of(self, key: str) -> str | None: ...
 
+    def sent_ts(self, key: str) -> str | None:
+        """The id Slack gave the message recorded under ``key``, once it has been sent."""
+        ...
+
 
 class UnitOfWork(Protocol):
     """One transaction. Leaving the ``with`` block without ``commit()`` rolls everything back."""

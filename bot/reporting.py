@@ -211,6 +211,10 @@ class BoardGateway(Protocol):
         """Post a message; return its id."""
         ...
 
+    def update_board_message(self, channel_id: str, ts: str, view: BoardMessage) -> None:
+        """Redraw a message posted with `post_board_message`."""
+        ...
+
     def upload(
         self, channel_id: str, files: Sequence[FileToUpload], comment: str | None = None
     ) -> list[str]:
@@ -958,7 +962,8 @@ class SummaryFollowUps:
         message = claimed.message
         if message.kind not in (MessageKind.SUMMARY, MessageKind.SUMMARY_UPDATE) or ts is None:
             return False
-        # after an updated summary (flags settled), a fresh chart and Add action message
+        # after an updated summary (flags settled): a fresh chart, and the Add action message
+        # brought up to date (see `_refresh_prompt`)
         tail = ":updated" if message.kind is MessageKind.SUMMARY_UPDATE else ""
         for kind, key in (
             (MessageKind.SUMMARY_CHART, f"summary-chart:{message.round_id}{tail}"),
@@ -988,10 +993,28 @@ class SummaryFollowUps:
                 comment=f"Chart of domain {round_.domain}'s grades, question by question.",
             )
             return (ids[0] if ids else None), "sent"
+        if claimed.message.key.endswith(":updated"):
+            return self._refresh_prompt(round_, channel)
         view = self.prompt(round_)
         if view is None:
             return None, "skipped"
         return reporting.board.post_board_message(channel, view), "sent"
+
+    def _refresh_prompt(self, round_: Round, channel: str) -> tuple[str | None, str]:
+        """One Add action message per round: redraw the first if it was posted, post one if
+        there was nothing to act on then, and wait while the first is still on its way."""
+        first = f"action-prompt:{round_.id}"
+        with self.reporting.uow_factory() as uow:
+            status, ts = uow.outbox.status_of(first), uow.outbox.sent_ts(first)
+        if status == "pending":
+            raise ChatError("the first Add action message is not sent yet")
+        view = self.prompt(round_)
+        if view is None:
+            return None, "skipped"
+        if ts is not None:
+            self.reporting.board.update_board_message(channel, ts, view)
+            return ts, "updated"
+        return self.reporting.board.post_board_message(channel, view), "sent"
 
     def prompt(self, round_: Round) -> ActionPromptView | None:
         return self.reporting.action_prompt(round_)

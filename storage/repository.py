@@ -553,6 +553,11 @@ class SqlOutbox:
     def status_of(self, key: str) -> str | None:
         return self.session.scalar(select(OutboxRow.status).where(OutboxRow.key == key))
 
+    def sent_ts(self, key: str) -> str | None:
+        return self.session.scalar(
+            select(OutboxRow.ts).where(OutboxRow.key == key, OutboxRow.status == "sent")
+        )
+
     def next_due(self) -> datetime | None:
         return self.session.scalar(
             select(OutboxRow.next_attempt_at)

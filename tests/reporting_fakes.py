@@ -23,11 +23,16 @@ class FakeBoard:
 
     names: dict[str, str] = field(default_factory=dict)
     failures_to_come: int = 0
+    transient_failures: int = 0  # calls that fail the way a busy Slack does (retried later)
     posted: list[tuple[str, BoardMessage]] = field(default_factory=list)
+    updated: list[tuple[str, str, BoardMessage]] = field(default_factory=list)
     uploads: list[Upload] = field(default_factory=list)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def _maybe_fail(self) -> None:
+        if self.transient_failures:
+            self.transient_failures -= 1
+            raise ChatError("ratelimited")
         if self.failures_to_come:
             self.failures_to_come -= 1
             raise ChatError("not_in_channel", permanent=True)
@@ -36,6 +41,10 @@ class FakeBoard:
         self._maybe_fail()
         self.posted.append((channel_id, view))
         return f"1800000000.{next(self._ids):06d}"
+
+    def update_board_message(self, channel_id: str, ts: str, view: BoardMessage) -> None:
+        self._maybe_fail()
+        self.updated.append((channel_id, ts, view))
 
     def upload(
         self, channel_id: str, files: Sequence[FileToUpload], comment: str | None = None

@@ -39,6 +39,16 @@ class SlackBoardGateway:
             raise _error(exc) from exc
         return str(response["ts"])
 
+    def update_board_message(self, channel_id: str, ts: str, view: BoardMessage) -> None:
+        message = render_board_message(view)
+        try:
+            self.client.chat_update(
+                channel=channel_id, ts=ts, text=message.text, blocks=message.blocks
+            )
+        except (SlackApiError, SlackClientError) as exc:
+            log.warning("slack_update_failed", channel=channel_id, error=str(exc))
+            raise _error(exc) from exc
+
     def upload(
         self, channel_id: str, files: Sequence[FileToUpload], comment: str | None = None
     ) -> list[str]:

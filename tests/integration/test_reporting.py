@@ -393,3 +393,68 @@ def test_home_lists_an_open_revote_as_waiting(world: World) -> None:
     revote = [p for p in world.chat.posted if isinstance(p.view, QuestionCardView)][-1]
     assert isinstance(revote.view, QuestionCardView) and revote.view.ballot == 2
     assert waiting[0].message_ts == revote.ts
+
+
+def test_a_settled_summary_brings_the_add_action_message_up_to_date_in_place(
+    world: World,
+) -> None:
+    world.grade_domain_4({"4.1": "2223", "4.2": "1433", "4.3": "3333", "4.4": "3333"})
+    first = prompt_of(world)
+    assert [q.question_id for q in first.questions] == ["4.1"]
+    flagged = next(
+        p.view
+        for p in world.chat.posted
+        if isinstance(p.view, QuestionCardView) and p.view.question_id == "4.2"
+    )
+    decided = world.facilitator.decide(
+        CHAIR, flagged.round_id, flagged.round_question_id, 1, "Not yet in place"
+    )
+    assert not decided.is_refusal, decided.text
+
+    assert len(world.board.files_named("domain-4-chart.png")) == 2, "a chart of the final grades"
+    prompt_of(world)  # still one Add action message, redrawn rather than posted again
+    ((_, ts, redrawn),) = [u for u in world.board.updated if isinstance(u[2], ActionPromptView)]
+    assert isinstance(redrawn, ActionPromptView)
+    assert [q.question_id for q in redrawn.questions] == ["4.1", "4.2"]
+    with world.uow() as uow:
+        assert ts == uow.outbox.sent_ts("action-prompt:1")
+        assert uow.outbox.status_of("action-prompt:1:updated") == "updated"
+
+
+def test_a_settled_summary_posts_the_add_action_message_when_there_was_none(
+    world: World,
+) -> None:
+    world.grade_domain_4({"4.1": "3333", "4.2": "1433", "4.3": "3333", "4.4": "3333"})
+    assert [v for _, v in world.board.posted if isinstance(v, ActionPromptView)] == []
+    flagged = next(
+        p.view
+        for p in world.chat.posted
+        if isinstance(p.view, QuestionCardView) and p.view.question_id == "4.2"
+    )
+    world.facilitator.decide(CHAIR, flagged.round_id, flagged.round_question_id, 2, "Reason")
+    prompt = prompt_of(world)  # nothing to act on before, so one is posted now
+    assert [q.question_id for q in prompt.questions] == ["4.2"]
+    assert world.board.updated == []
+
+
+def test_the_updated_add_action_message_waits_for_the_first_to_be_sent(world: World) -> None:
+    world.board.transient_failures = 2  # the chart and the first Add action message meet a hiccup
+    world.grade_domain_4({"4.1": "2223", "4.2": "1433", "4.3": "3333", "4.4": "3333"})
+    assert [v for _, v in world.board.posted if isinstance(v, ActionPromptView)] == []
+    flagged = next(
+        p.view
+        for p in world.chat.posted
+        if isinstance(p.view, QuestionCardView) and p.view.question_id == "4.2"
+    )
+    world.facilitator.decide(CHAIR, flagged.round_id, flagged.round_question_id, 1, "Reason")
+    with world.uow() as uow:
+        assert uow.outbox.status_of("action-prompt:1") == "pending"
+        assert uow.outbox.status_of("action-prompt:1:updated") == "pending"
+
+    for _ in range(3):  # retries fall due
+        world.clock.advance(minutes=5)
+        world.facilitator.delivery.send_due()
+    prompt = prompt_of(world)
+    assert [q.question_id for q in prompt.questions] == ["4.1", "4.2"]
+    with world.uow() as uow:
+        assert uow.outbox.status_of("action-prompt:1:updated") == "updated"
