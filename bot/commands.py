@@ -65,7 +65,7 @@ USAGE = (
     "• `/assess cycle` / `/assess cycle start 2026-27`: the current cycle / begin a new one "
     "(chairs only)\n"
     "• `/assess report`: post the cycle's report, board paper and workbook (chairs only)\n"
-    "• `/assess actions` / `/assess actions done N`: the action plan / mark action N done "
+    "• `/assess actions`: the action plan; `/assess actions done N`: mark action N done "
     "(chairs only)\n"
     "• `/assess help`: this message"
 )

@@ -76,8 +76,9 @@ def build_scheduler(
     SCHEDULER=off) closes rounds past their deadline and sends due reminders; the claims are
     conditional updates, so two workers, or a worker catching up after a restart, act once.
     """
-    # A tick that finds the last one still running is skipped: normal, and not worth a warning.
-    logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
+    # APScheduler logs every tick ("Running job …") and every tick skipped because the last one
+    # is still running: normal, and noise in our logs. Its errors still show.
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)
     scheduler = BackgroundScheduler(
         timezone=UTC,
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
