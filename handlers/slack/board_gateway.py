@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.reporting import BoardMessage, FileToUpload
-from handlers.slack.gateway import _error
+from handlers.slack.gateway import _error, upload_files
 from handlers.slack.report_blocks import render_board_message
 
 log = structlog.get_logger(__name__)
@@ -52,24 +52,7 @@ class SlackBoardGateway:
     def upload(
         self, channel_id: str, files: Sequence[FileToUpload], comment: str | None = None
     ) -> list[str]:
-        """files.getUploadURLExternal, an upload per file, then files.completeUploadExternal."""
-        uploads = [
-            {
-                "content": f.data,
-                "filename": f.filename,
-                "title": f.title,
-                **({"alt_txt": f.alt_text} if f.alt_text else {}),
-            }
-            for f in files
-        ]
-        try:
-            response = self.client.files_upload_v2(
-                file_uploads=uploads, channel=channel_id, initial_comment=comment
-            )
-        except (SlackApiError, SlackClientError) as exc:
-            log.warning("slack_upload_failed", channel=channel_id, error=str(exc))
-            raise _error(exc) from exc
-        return [str(f.get("id")) for f in response.get("files") or []]
+        return upload_files(self.client, channel_id, files, comment)
 
     def display_names(self, user_ids: Sequence[str]) -> dict[str, str]:
         names: dict[str, str] = {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from typing import Any
 
 import structlog
@@ -15,6 +16,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.ports import ChatError
+from bot.reporting import FileToUpload
 from bot.views import DomainSummaryView, MessageView, ReminderView
 from handlers.slack.blocks import SlackMessage, render_message
 
@@ -185,16 +187,9 @@ class SlackGateway:
     ) -> None:
         try:
             channel = self._channel(channel_id)
-            self.client.files_upload_v2(
-                channel=channel,
-                filename=filename,
-                content=content,
-                title=title,
-                initial_comment=comment,
-            )
         except (SlackApiError, SlackClientError) as exc:
-            log.warning("slack_file_failed", channel=channel_id, error=str(exc))
             raise _error(exc) from exc
+        upload_files(self.client, channel, [FileToUpload(filename, title, content)], comment)
 
     def _update_thread(self, channel: str, ts: str, parts: list[SlackMessage]) -> None:
         """Bring a long message's continuation (its thread) in line with ``parts``."""
@@ -242,3 +237,27 @@ class SlackGateway:
 
 def _metadata(key: str) -> dict[str, Any]:
     return {"event_type": METADATA_EVENT, "event_payload": {"key": key}}
+
+
+def upload_files(
+    client: WebClient, channel_id: str, files: Sequence[FileToUpload], comment: str | None
+) -> list[str]:
+    """Share files in a channel as one message (files.getUploadURLExternal, an upload per file,
+    files.completeUploadExternal); return the files' ids."""
+    uploads = [
+        {
+            "content": f.data,
+            "filename": f.filename,
+            "title": f.title,
+            **({"alt_txt": f.alt_text} if f.alt_text else {}),
+        }
+        for f in files
+    ]
+    try:
+        response = client.files_upload_v2(
+            file_uploads=uploads, channel=channel_id, initial_comment=comment
+        )
+    except (SlackApiError, SlackClientError) as exc:
+        log.warning("slack_upload_failed", channel=channel_id, error=str(exc))
+        raise _error(exc) from exc
+    return [str(f.get("id")) for f in response.get("files") or []]
