@@ -263,33 +263,21 @@ class Facilitator:
         """Per open round and question: how many have voted, and who has not."""
         with self.uow_factory() as uow:
             rounds = uow.rounds.open_rounds(self.framework.id)
-        revotes = [
-            (revoting[0].round_id, revoting)
-            for domain in range(1, len(self.framework.domains) + 1)
-            if not any(r.domain == domain for r in rounds)
-            for revoting in [self._open_revotes(domain)]
-            if revoting
-        ]
-        if not rounds and not revotes:
+            revoting = uow.rounds.closed_rounds_with_open_ballots(self.framework.id)
+        if not rounds and not revoting:
             return Reply("No rounds are open. A chair starts one with `/assess domain N`.")
         views = [self.presenter.status(r) for r in rounds]
-        for round_id, _ in revotes:
-            with self.uow_factory() as uow:
-                round_ = uow.rounds.get(round_id)
-            if round_ is not None:
-                views.append(self.presenter.status(round_, only_open=True))
+        views += [self.presenter.status(r, only_open=True) for r in revoting]
         text = f"{len(rounds)} round(s) open."
-        if revotes:
-            text += f" Re-votes open on {len(revotes)} closed round(s)."
+        if revoting:
+            text += f" Re-votes open on {len(revoting)} closed round(s)."
         return Reply(text, rounds=tuple(views))
 
     def _open_revotes(self, domain: int) -> list[RoundQuestion]:
-        """The open re-vote ballots of the domain's latest round (closed rounds only)."""
+        """The open re-vote ballots of the domain's closed round, if it has any."""
         with self.uow_factory() as uow:
-            rounds = uow.rounds.rounds_for_domain(self.framework.id, domain)
-        if not rounds or rounds[-1].is_open:
-            return []
-        return [q for q in rounds[-1].current_questions if q.is_open]
+            rounds = uow.rounds.closed_rounds_with_open_ballots(self.framework.id, domain)
+        return [q for r in rounds for q in r.current_questions if q.is_open]
 
     def close_domain(self, user_id: str, domain: int) -> Reply:
         """Close a domain's open questions now, with the votes cast so far."""

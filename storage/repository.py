@@ -178,6 +178,22 @@ class SqlRoundRepository:
         row = self.session.scalars(_with_everything(statement)).one_or_none()
         return _round(row) if row else None
 
+    def closed_rounds_with_open_ballots(
+        self, framework: str, domain: int | None = None
+    ) -> list[Round]:
+        open_ballot = exists(
+            select(RoundQuestionRow.id).where(
+                RoundQuestionRow.round_id == RoundRow.id, RoundQuestionRow.status == OPEN
+            )
+        )
+        statement = select(RoundRow).where(
+            RoundRow.framework == framework, RoundRow.status == CLOSED, open_ballot
+        )
+        if domain is not None:
+            statement = statement.where(RoundRow.domain == domain)
+        statement = statement.order_by(RoundRow.domain, RoundRow.id)
+        return [_round(row) for row in self.session.scalars(_with_everything(statement))]
+
     def open_rounds(self, framework: str) -> list[Round]:
         statement = (
             select(RoundRow)
