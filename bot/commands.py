@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.durations import parse_duration
+from bot.durations import MAX_EXTENSION, DurationTooLong, describe_duration, parse_duration
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,9 @@ def parse_command(text: str) -> Command:
         if len(rest) != 2 or not _is_number(rest[0]):
             return Unrecognised(f"`extend` needs a domain number and a duration, {example}.")
         try:
-            by = parse_duration(rest[1])
+            by = parse_duration(rest[1], MAX_EXTENSION)
+        except DurationTooLong:
+            return Unrecognised(f"`{rest[1]}` is too long. {longest_extension()}")
         except ValueError:
             return Unrecognised(
                 f"`{rest[1]}` is not a duration: use a number and s, m, h or d, {example}."
@@ -117,6 +119,10 @@ def parse_command(text: str) -> Command:
             case _:
                 return Audit(int(number))
     return Unrecognised(f"I don't know `{words[0]}`.")
+
+
+def longest_extension() -> str:
+    return f"The longest extension is {describe_duration(MAX_EXTENSION)}."
 
 
 def _is_number(text: str) -> bool:

@@ -28,7 +28,7 @@ from bot.commands import (
 from bot.config import AppConfig
 from bot.consensus import Choice, OutcomeKind, resolve
 from bot.delivery import Delivery
-from bot.durations import describe_duration
+from bot.durations import MAX_EXTENSION, describe_duration
 from bot.framework import Framework
 from bot.model import (
     Decision,
@@ -312,6 +312,8 @@ class Facilitator:
         refusal = self._check_chair_and_domain(user_id, domain, "extend")
         if refusal:
             return refusal
+        if by > MAX_EXTENSION:
+            return refuse(f"The longest extension is {describe_duration(MAX_EXTENSION)}.")
         round_ = self._open_round(domain)
         if round_ is None:
             return self._extend_revotes(user_id, domain, by)

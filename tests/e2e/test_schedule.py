@@ -239,3 +239,29 @@ def test_two_workers_on_postgresql_act_once(
             process.terminate()
         for process in (one, two):
             process.wait(timeout=20)
+
+
+def test_extend_is_bounded_to_a_year_and_says_so(
+    database_url: str, emulator: SlackEmulator, tmp_path: Path
+) -> None:
+    with running_app(database_url, emulator, tmp_path) as app:
+        app.assess("domain 4")
+        wait_for_cards(emulator, PARTICIPATION, 4)
+        header = emulator.messages(PARTICIPATION, top_level_only=True)[0]
+        before = block_text(header)
+
+        for huge in ("999999999d", "366d", "8761h"):
+            refused = app.assess(f"extend 4 {huge}")
+            assert f"`{huge}` is too long. The longest extension is 365 days." in refused
+            assert "went wrong" not in refused
+        assert block_text(emulator.message(PARTICIPATION, str(header["ts"])) or {}) == before
+
+        assert "365 days more" in app.assess("extend 4 365d")
+        emulator.wait_for(
+            lambda: block_text(emulator.message(PARTICIPATION, str(header["ts"])) or {}) != before,
+            message="the header to show the new deadline",
+        )
+        after = block_text(emulator.message(PARTICIPATION, str(header["ts"])) or {})
+        old_stamp = int(before.split("<!date^")[1].split("^")[0])
+        new_stamp = int(after.split("<!date^")[1].split("^")[0])
+        assert new_stamp - old_stamp == 365 * 86400

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -274,3 +275,18 @@ def test_unreachable_channel_starts_nothing(world: World) -> None:
     assert reply.is_refusal and "Invite the app" in reply.text
     with world.uow() as uow:
         assert uow.rounds.open_rounds("are-we-there-yet-2008") == []
+
+
+def test_extend_refuses_more_than_a_year_and_changes_nothing(world: World) -> None:
+    world.start(4)
+    with world.uow() as uow:
+        (before,) = uow.rounds.open_rounds("are-we-there-yet-2008")
+    refused = world.facilitator.extend_deadline(CHAIR, 4, timedelta(days=999_999_999))
+    assert refused.is_refusal and refused.text == "The longest extension is 365 days."
+    refused = world.facilitator.extend_deadline(CHAIR, 4, timedelta(days=365, seconds=1))
+    assert refused.is_refusal and refused.text == "The longest extension is 365 days."
+    with world.uow() as uow:
+        (after,) = uow.rounds.open_rounds("are-we-there-yet-2008")
+    assert after.deadline_at == before.deadline_at
+    extended = world.facilitator.extend_deadline(CHAIR, 4, timedelta(days=365))
+    assert not extended.is_refusal and "365 days more" in extended.text

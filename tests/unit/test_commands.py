@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from bot.commands import (
     CloseDomain,
     Command,
+    ExtendDeadline,
     Help,
     StartDomain,
     Status,
@@ -101,3 +104,18 @@ def test_usage() -> None:
     assert "`/assess help`" in text
     assert "1-3" in usage(3)
     assert "{max}" not in text
+
+
+@pytest.mark.parametrize(
+    ("text", "by"),
+    [("extend 4 365d", timedelta(days=365)), ("extend 4 8760h", timedelta(days=365))],
+)
+def test_extend_by_a_year_at_most(text: str, by: timedelta) -> None:
+    assert parse_command(text) == ExtendDeadline(4, by)
+
+
+@pytest.mark.parametrize("duration", ["366d", "8761h", "999999999d"])
+def test_extend_longer_than_a_year_is_refused_saying_the_limit(duration: str) -> None:
+    message = problem(f"extend 4 {duration}")
+    assert f"`{duration}` is too long" in message
+    assert "The longest extension is 365 days." in message

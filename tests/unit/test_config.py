@@ -18,7 +18,7 @@ from bot.config import (
     load_app_config,
 )
 from bot.consensus import ConsensusRule
-from bot.durations import parse_duration
+from bot.durations import MAX_DURATION, DurationTooLong, parse_duration
 from bot.errors import StartupError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -321,3 +321,47 @@ def test_port_of_superscript_digit() -> None:
 def test_bad_refresh_interval() -> None:
     with pytest.raises(StartupError, match="REFRESH_INTERVAL"):
         Settings.from_environment({**SECRETS, "REFRESH_INTERVAL": "soon"})
+
+
+# --- the longest duration ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["365d", "8760h", "525600m", "31536000s", timedelta(days=365)])
+def test_a_year_is_the_longest_duration(value: object) -> None:
+    assert parse_duration(value) == timedelta(days=365)
+
+
+@pytest.mark.parametrize(
+    "value", ["366d", "8761h", "31536001s", "999999999d", timedelta(days=365, seconds=1)]
+)
+def test_longer_durations_are_refused_saying_the_limit(value: object) -> None:
+    with pytest.raises(DurationTooLong, match="too long: the longest is 365 days") as refused:
+        parse_duration(value)
+    assert refused.value.limit == MAX_DURATION == timedelta(days=365)
+
+
+def test_parse_duration_takes_a_shorter_limit() -> None:
+    assert parse_duration("2h", timedelta(hours=2)) == timedelta(hours=2)
+    with pytest.raises(DurationTooLong, match="the longest is 2 hours"):
+        parse_duration("121m", timedelta(hours=2))
+
+
+@pytest.mark.parametrize("key", ["deadline", "remind_before", "revote_deadline"])
+def test_config_refuses_a_huge_duration_and_names_the_limit(
+    tmp_path: Path, raw_config: dict[str, Any], key: str
+) -> None:
+    path = write_variant(
+        tmp_path, raw_config, lambda raw: raw["voting"].update({key: "999999999d"})
+    )
+    message = startup_error(path)
+    assert f"voting.{key}" in message and "the longest is 365 days" in message
+
+
+def test_config_takes_a_year_long_deadline(tmp_path: Path, raw_config: dict[str, Any]) -> None:
+    path = write_variant(
+        tmp_path,
+        raw_config,
+        lambda raw: raw["voting"].update({"deadline": "365d", "revote_deadline": "365d"}),
+    )
+    config = load_app_config(path)
+    assert config.voting.deadline == config.voting.revote_deadline == timedelta(days=365)
