@@ -1,7 +1,8 @@
 """A domain's audit trail: every round, ballot, vote and change of vote, comment and decision.
 
-Pure: built from stored rounds and vote events, written as CSV. In an anonymous round the trail
-shows that someone voted, and when, but never which grade they gave.
+Pure: built from stored rounds and vote events, written as CSV. The trail shows that someone
+voted, and when; which grade they gave only once that ballot has closed, and never in an
+anonymous round.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.consensus import Choice
-from bot.model import Round, VoteEvent
+from bot.model import Round, RoundQuestion, VoteEvent
 
 COLUMNS = ("time (UTC)", "domain", "round", "question", "ballot", "event", "who", "grade", "detail")
 SECRET = "(secret: anonymous round)"
+SECRET_WHILE_OPEN = "(secret until the question closes)"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -163,12 +165,19 @@ def audit_entries(
                 q.ballot,
                 "vote" if first else "vote changed",
                 event.user_id,
-                SECRET if r.anonymous else grade_name(event.choice),
+                grade_withheld(r, q) or grade_name(event.choice),
                 "",
             )
         )
     entries.sort(key=lambda e: (e.at, e.round_id))
     return entries
+
+
+def grade_withheld(round_: Round, ballot: RoundQuestion) -> str:
+    """Why a vote's grade is withheld here, or "" if it may be shown."""
+    if round_.anonymous:
+        return SECRET
+    return SECRET_WHILE_OPEN if ballot.is_open else ""
 
 
 def audit_csv(entries: Iterable[AuditEntry]) -> bytes:
