@@ -184,6 +184,18 @@ class Round:
         ballots = self.ballots_of(question_id)
         return ballots[-1] if ballots else None
 
+    def shown_distribution(self, question: RoundQuestion) -> Distribution:
+        """The grades that may be shown for a question: its ballot's own once closed. While a
+        ballot is open its votes are secret, so the last closed ballot's grades (or none)."""
+        if not question.is_open:
+            return question.distribution
+        earlier = [
+            b
+            for b in self.ballots_of(question.question_id)
+            if not b.is_open and b.ballot < question.ballot
+        ]
+        return earlier[-1].distribution if earlier else tally(())
+
     @property
     def went_to_discussion(self) -> bool:
         """Some question was re-voted or decided by the chair after its first ballot."""

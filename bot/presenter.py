@@ -92,7 +92,7 @@ class Presenter:
     def summary(self, round_: Round, updated: bool = False) -> DomainSummaryView:
         questions = []
         for question in round_.current_questions:
-            distribution = self._shown_distribution(round_, question)
+            distribution = round_.shown_distribution(question)
             comments = [c for b in round_.ballots_of(question.question_id) for c in b.comments]
             questions.append(
                 QuestionSummaryView(
@@ -118,18 +118,9 @@ class Presenter:
             updated=updated,
         )
 
-    @staticmethod
-    def _shown_distribution(round_: Round, question: RoundQuestion) -> Distribution:
-        """A re-vote still open shows the last closed ballot's grades, never its own."""
-        if question.is_open and question.ballot > 1:
-            earlier = [b for b in round_.ballots_of(question.question_id) if not b.is_open]
-            if earlier:
-                return earlier[-1].distribution
-        return question.distribution
-
     def discussion(self, round_: Round, question: RoundQuestion) -> DiscussionView:
         named = None
-        if not round_.anonymous:
+        if not round_.anonymous and not question.is_open:  # never who gave what while open
             groups: dict[int | None, list[str]] = {}
             for user, choice in sorted(question.votes.items()):
                 grade = None if choice is Choice.DONT_KNOW else int(choice.value)
@@ -145,7 +136,7 @@ class Presenter:
             ballot=question.ballot,
             scale=self.scale,
             result=result_view(question),
-            distribution=question.distribution,
+            distribution=round_.shown_distribution(question),
             electorate_size=len(round_.electorate),
             named=named,
             comments=tuple(CommentView(c.user_id, c.text) for c in question.comments),
@@ -162,7 +153,7 @@ class Presenter:
             question_text=self.question_text(question.question_id),
             ballot=question.ballot,
             scale=self.scale,
-            distribution=question.distribution,
+            distribution=round_.shown_distribution(question),
         )
 
     def status(self, round_: Round, only_open: bool = False) -> RoundStatusView:

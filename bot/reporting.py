@@ -568,7 +568,7 @@ class Reporting:
         previous: Mapping[str, int],
         names: Mapping[str, str],
     ) -> QuestionReport:
-        distribution = question.distribution
+        distribution = round_.shown_distribution(question)  # never an open ballot's votes
         result = question.result
         return QuestionReport(
             question_id=question.question_id,
