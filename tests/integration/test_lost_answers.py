@@ -4,7 +4,7 @@ gateway and WebClient, the Slack emulator, and a clock the test moves."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,15 +43,17 @@ class Setup:
             assert round_ is not None
             return round_.id
 
-    def everyone_votes(self, round_id: int) -> None:
-        """Everyone votes Good on every question: the summary is due."""
+    def questions(self, round_id: int) -> list[int]:
         with self.uow() as uow:
             round_ = uow.rounds.get(round_id)
             assert round_ is not None
-            questions = [q.id for q in round_.questions]
-        for user in PARTICIPATION:
-            for question_id in questions:
-                self.facilitator.record_vote(user, round_id, question_id, Choice.GOOD)
+            return [q.id for q in round_.questions]
+
+    def everyone_votes(self, round_id: int, grades: Sequence[str] = "3333") -> None:
+        """Everyone votes (Good, unless told) on every question: the summary is due."""
+        for question_id in self.questions(round_id):
+            for user, grade in zip(PARTICIPATION, grades, strict=True):
+                self.facilitator.record_vote(user, round_id, question_id, Choice(grade))
 
     def board_posts(self) -> list[Call]:
         return [c for c in self.slack.calls_to("chat.postMessage") if c.params["channel"] == BOARD]
@@ -142,3 +144,23 @@ def test_a_429_is_waited_out_then_a_lost_answer_is_left_to_the_outbox(setup: Set
     assert setup.status(f"summary:{round_id}") == "sent"
     assert len(setup.summaries()) == 1
     assert len(setup.board_posts()) == 2  # the outbox found it: no third post
+
+
+def test_the_note_under_an_updated_summary_is_posted_once_when_its_answer_is_lost(
+    setup: Setup,
+) -> None:
+    round_id = setup.start()
+    setup.everyone_votes(round_id, "1433")  # every question flagged
+    setup.facilitator.delivery.send_due()
+    [summary] = setup.summaries()
+    setup.slack.lose_next_answer("chat.postMessage", "500", channel=BOARD)
+    for question_id in setup.questions(round_id):
+        reply = setup.facilitator.decide(CHAIR, round_id, question_id, 3, "Agreed at the meeting")
+        assert not reply.is_refusal, reply.text
+    setup.facilitator.delivery.send_due()
+    assert setup.status(f"summary-update:{round_id}") == "pending"
+    setup.retry()
+    assert setup.status(f"summary-update:{round_id}") == "updated"
+    thread = setup.slack.thread(BOARD, str(summary["ts"]))
+    notes = [m for m in thread[1:] if "Updated: every flagged question" in str(m["text"])]
+    assert len(notes) == 1, "the note was posted again"
