@@ -174,7 +174,7 @@ class Delivery:
                 view, known_ts = self.presenter.summary(round_), known_ts or round_.summary_ts
                 channel = self.presenter.config.board.channel
             case MessageKind.SUMMARY_UPDATE:
-                return self._update_summary(round_)
+                return self._update_summary(claimed, round_)
             case MessageKind.DISCUSSION | MessageKind.DISCUSSION_UPDATE:
                 question = round_.question(message.round_question_id or 0)
                 if question is None:
@@ -217,8 +217,9 @@ class Delivery:
             uow.commit()
         return ts, "sent"
 
-    def _update_summary(self, round_: Round) -> tuple[str | None, str]:
-        """Redraw the board summary in place, then say in its thread that it changed."""
+    def _update_summary(self, claimed: ClaimedMessage, round_: Round) -> tuple[str | None, str]:
+        """Redraw the board summary in place, then say in its thread that it changed (once: a
+        later attempt first looks for the note an earlier one may have posted)."""
         if round_.summary_ts is None:
             raise ChatError("the summary is not posted yet")
         board = self.presenter.config.board.channel
@@ -229,7 +230,9 @@ class Delivery:
             "(after discussion, a re-vote or the chair's decision). The summary above shows "
             "how each grade was reached.",
         )
-        self.chat.post(board, note, thread_ts=round_.summary_ts)
+        key = f"{claimed.message.key}:note"
+        if claimed.attempts <= 1 or not self.chat.find_posted(board, key, round_.summary_ts):
+            self.chat.post(board, note, key=key, thread_ts=round_.summary_ts)
         return round_.summary_ts, "updated"
 
     @staticmethod

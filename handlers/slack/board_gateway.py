@@ -8,10 +8,9 @@ from collections.abc import Sequence
 
 import structlog
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.reporting import BoardMessage, FileToUpload
-from handlers.slack.gateway import _error, upload_files
+from handlers.slack.gateway import FAILURES, _error, upload_files
 from handlers.slack.report_blocks import render_board_message
 
 log = structlog.get_logger(__name__)
@@ -34,7 +33,7 @@ class SlackBoardGateway:
                 unfurl_links=False,
                 unfurl_media=False,
             )
-        except (SlackApiError, SlackClientError) as exc:
+        except FAILURES as exc:
             log.warning("slack_post_failed", channel=channel_id, error=str(exc))
             raise _error(exc) from exc
         return str(response["ts"])
@@ -45,7 +44,7 @@ class SlackBoardGateway:
             self.client.chat_update(
                 channel=channel_id, ts=ts, text=message.text, blocks=message.blocks
             )
-        except (SlackApiError, SlackClientError) as exc:
+        except FAILURES as exc:
             log.warning("slack_update_failed", channel=channel_id, error=str(exc))
             raise _error(exc) from exc
 
@@ -62,7 +61,7 @@ class SlackBoardGateway:
             if known is None:
                 try:
                     user = self.client.users_info(user=user_id).get("user") or {}
-                except (SlackApiError, SlackClientError) as exc:
+                except FAILURES as exc:
                     log.warning("user_name_unavailable", user=user_id, error=str(exc))
                     continue
                 profile = user.get("profile") or {}
@@ -83,7 +82,7 @@ class SlackBoardGateway:
         if self._team_url is None:
             try:
                 self._team_url = str(self.client.auth_test().get("url") or "") or None
-            except (SlackApiError, SlackClientError) as exc:
+            except FAILURES as exc:
                 log.warning("team_url_unavailable", error=str(exc))
                 return None
         return self._team_url

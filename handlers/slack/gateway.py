@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import threading
 from collections.abc import Sequence
 from typing import Any
@@ -19,6 +20,7 @@ from bot.ports import ChatError
 from bot.reporting import FileToUpload
 from bot.views import DomainSummaryView, MessageView, ReminderView
 from handlers.slack.blocks import SlackMessage, render_message
+from handlers.slack.retries import IdempotentOnly
 
 log = structlog.get_logger(__name__)
 
@@ -46,8 +48,14 @@ PERMANENT_ERRORS = {
 }
 
 
+# What a call to Slack can fail with: Slack's answers, and the transport's (time-outs, lost
+# connections, an upload URL's HTTP error), which must reach the outbox as a ChatError too.
+FAILURES: tuple[type[Exception], ...] = (SlackClientError, OSError, http.client.HTTPException)
+
+
 def make_web_client(token: str, base_url: str, timeout: int = 30) -> WebClient:
-    """A WebClient that retries rate limits (after Retry-After), 5xx and lost connections."""
+    """A WebClient that waits out rate limits (after Retry-After) on every call, and retries 5xx
+    and lost connections on calls that create nothing (see `handlers.slack.retries`)."""
     if not base_url.endswith("/"):
         base_url += "/"
     return WebClient(
@@ -56,8 +64,8 @@ def make_web_client(token: str, base_url: str, timeout: int = 30) -> WebClient:
         timeout=timeout,
         retry_handlers=[
             RateLimitErrorRetryHandler(max_retry_count=5),
-            ServerErrorRetryHandler(max_retry_count=3),
-            ConnectionErrorRetryHandler(max_retry_count=3),
+            IdempotentOnly(ServerErrorRetryHandler(max_retry_count=3)),
+            IdempotentOnly(ConnectionErrorRetryHandler(max_retry_count=3)),
         ],
     )
 
@@ -92,7 +100,7 @@ class SlackGateway:
                 if not cursor:
                     break
             return [m for m in dict.fromkeys(members) if not self._is_bot_user(m)]
-        except (SlackApiError, SlackClientError) as exc:
+        except FAILURES as exc:
             raise _error(exc) from exc
 
     def _is_bot_user(self, user_id: str) -> bool:
@@ -165,7 +173,7 @@ class SlackGateway:
                     unfurl_links=False,
                 )
             return ts
-        except (SlackApiError, SlackClientError) as exc:
+        except FAILURES as exc:
             log.warning("slack_post_failed", channel=channel_id, error=str(exc))
             raise _error(exc) from exc
 
@@ -178,7 +186,7 @@ class SlackGateway:
             )
             if isinstance(view, DomainSummaryView):
                 self._update_thread(channel, message_ts, messages[1:])
-        except (SlackApiError, SlackClientError) as exc:
+        except FAILURES as exc:
             log.warning("slack_update_failed", channel=channel_id, error=str(exc))
             raise _error(exc) from exc
 
@@ -187,7 +195,7 @@ class SlackGateway:
     ) -> None:
         try:
             channel = self._channel(channel_id)
-        except (SlackApiError, SlackClientError) as exc:
+        except FAILURES as exc:
             raise _error(exc) from exc
         upload_files(self.client, channel, [FileToUpload(filename, title, content)], comment)
 
@@ -222,7 +230,7 @@ class SlackGateway:
                 history = self.client.conversations_history(
                     channel=channel, limit=200, include_all_metadata=True
                 )
-        except (SlackApiError, SlackClientError) as exc:
+        except FAILURES as exc:
             raise _error(exc) from exc
         found: list[dict[str, Any]] = history.get("messages", [])
         for message in found:
@@ -257,7 +265,7 @@ def upload_files(
         response = client.files_upload_v2(
             file_uploads=uploads, channel=channel_id, initial_comment=comment
         )
-    except (SlackApiError, SlackClientError) as exc:
+    except FAILURES as exc:
         log.warning("slack_upload_failed", channel=channel_id, error=str(exc))
         raise _error(exc) from exc
     return [str(f.get("id")) for f in response.get("files") or []]

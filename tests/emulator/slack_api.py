@@ -77,6 +77,7 @@ class Call:
     status: int
     response: JsonDict
     time: float
+    answer_lost: str | None = None  # how the answer was lost (see `lose_next_answer`)
 
     @property
     def ok(self) -> bool:
@@ -155,6 +156,21 @@ class _ResponseUrl:
     message_ts: str | None
     is_ephemeral: bool
     uses: int = 0
+
+
+@dataclass
+class _LostAnswer:
+    how: Literal["500", "drop", "stall"]
+    channel: str | None
+
+
+class _AnswerWithheld(Exception):
+    """Raised to the HTTP handler: close the connection without answering (now, or on a stall
+    once the client has given up)."""
+
+    def __init__(self, stall: bool) -> None:
+        super().__init__("answer withheld")
+        self.stall = stall
 
 
 class _ApiError(Exception):
@@ -304,6 +320,8 @@ class SlackEmulator:
         self._response_url_list: list[str] = []
         self._responses: list[ResponsePost] = []
         self._failures: dict[str, deque[_Failure]] = {}
+        self._lost_answers: dict[str, deque[_LostAnswer]] = {}
+        self._stopping = threading.Event()
         self._update_window: deque[float] = deque()
         self._post_buckets: dict[str, tuple[float, float]] = {}
 
@@ -337,6 +355,7 @@ class SlackEmulator:
     def start(self) -> SlackEmulator:
         if self._server is not None:
             return self
+        self._stopping.clear()
         server = _Server(("127.0.0.1", 0), _Handler)
         server.emulator = self
         self._server = server
@@ -351,6 +370,7 @@ class SlackEmulator:
         server, thread = self._server, self._thread
         if server is None:
             return
+        self._stopping.set()  # stalled answers give up
         server.shutdown()
         server.server_close()
         if thread is not None:
@@ -532,6 +552,38 @@ class SlackEmulator:
             queue = self._failures.setdefault(method, deque())
             for _ in range(times):
                 queue.append(_Failure(status=status, retry_after=retry_after, error=error))
+
+    def lose_next_answer(
+        self,
+        method: str,
+        how: Literal["500", "drop", "stall"] = "500",
+        *,
+        channel: str | None = None,
+        times: int = 1,
+    ) -> None:
+        """The next `times` successful calls to `method` (in `channel`, if given) take effect —
+        the message is stored, the files shared — but their answer is lost: ``"500"`` answers
+        HTTP 500 internal_error; ``"drop"`` closes the connection without answering; ``"stall"``
+        answers nothing until the client gives up (its time-out) or the emulator stops. Such a
+        call is recorded with its real answer in `calls`, marked ``answer_lost=how``."""
+        with self._lock:
+            queue = self._lost_answers.setdefault(method, deque())
+            queue.extend(_LostAnswer(how, channel) for _ in range(times))
+
+    def _take_lost_answer(self, method: str, params: JsonDict) -> _LostAnswer | None:
+        queue = self._lost_answers.get(method)
+        for lost in list(queue or ()):
+            if lost.channel is None or lost.channel in (
+                params.get("channel"),
+                params.get("channel_id"),
+            ):
+                assert queue is not None
+                queue.remove(lost)
+                return lost
+        return None
+
+    def _stall(self) -> None:
+        self._stopping.wait(timeout=60)
 
     # ======================================================================================
     # inspection
@@ -721,6 +773,7 @@ class SlackEmulator:
                 status, response = 200, {"ok": True, **data}
             except _ApiError as exc:
                 status, response, extra_headers = exc.status, exc.body(), exc.headers
+            lost = self._take_lost_answer(method, params) if status == 200 else None
             self._calls.append(
                 Call(
                     method=method,
@@ -728,8 +781,13 @@ class SlackEmulator:
                     status=status,
                     response=copy.deepcopy(response),
                     time=time.time(),
+                    answer_lost=lost.how if lost else None,
                 )
             )
+        if lost is not None and lost.how == "500":
+            return _json_reply(500, {"ok": False, "error": "internal_error"})
+        if lost is not None:
+            raise _AnswerWithheld(stall=lost.how == "stall")
         return _json_reply(status, response, extra_headers)
 
     def _call_locked(self, method: str, params: JsonDict, headers: Mapping[str, str]) -> JsonDict:
@@ -1713,6 +1771,11 @@ class _Handler(BaseHTTPRequestHandler):
             status, out_headers, payload = self.server.emulator._handle_http(
                 verb, self.path, headers, body
             )
+        except _AnswerWithheld as withheld:
+            if withheld.stall:
+                self.server.emulator._stall()
+            self.close_connection = True
+            return
         except Exception as exc:  # a bug in the emulator: answer loudly, don't hang the client
             status, out_headers, payload = _json_reply(
                 500, {"ok": False, "error": "emulator_crashed", "detail": repr(exc)}
