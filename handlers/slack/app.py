@@ -14,6 +14,7 @@ from slack_sdk import WebClient
 from bot.reporting import Reporting
 from bot.services import Facilitator
 from handlers.slack.board_gateway import SlackBoardGateway
+from handlers.slack.guards import Workspace, register_guards
 from handlers.slack.listeners import register_listeners
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ def build_bolt_app(
     reporting: Reporting | None = None,
     board: SlackBoardGateway | None = None,
 ) -> App:
+    workspace = Workspace.of(client)
     app = App(
         client=client,
         # Acks happen inside listeners: keep plenty of threads so a click is acknowledged at
@@ -40,6 +42,7 @@ def build_bolt_app(
         token_verification_enabled=True,
         raise_error_for_unhandled_request=False,
     )
+    register_guards(app, workspace)
     register_listeners(app, facilitator, reporting, board)
     return app
 
