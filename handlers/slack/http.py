@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from typing import IO, TYPE_CHECKING
+from urllib.parse import parse_qs
 
 import structlog
 from slack_bolt import App, BoltRequest, BoltResponse
@@ -64,6 +65,14 @@ def read_body(environ: WSGIEnvironment, limit: int = MAX_BODY_BYTES) -> bytes:
     return b"".join(parts)
 
 
+def is_ssl_check(raw: bytes) -> bool:
+    """Slack's check of the certificate (`ssl_check=1`): answered 200 whatever its signature,
+    as Bolt does, and nothing else is done."""
+    if b"ssl_check" not in raw or len(raw) > 1024:
+        return False
+    return parse_qs(raw.decode("latin-1")).get("ssl_check") == ["1"]
+
+
 def parse_request(environ: WSGIEnvironment, raw: bytes, verifier: SignatureVerifier) -> BoltRequest:
     """A BoltRequest from a signed body that listeners can read; Refusal(401) or Refusal(400)
     if not (before Bolt, whose own middleware fails on a body that is not what Slack sends)."""
@@ -98,6 +107,8 @@ def slack_endpoint(app: App, signing_secret: str) -> Callable[..., Iterable[byte
     def endpoint(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         try:
             raw = read_body(environ)
+            if is_ssl_check(raw):
+                return _answer(start_response, BoltResponse(status=200, body=""))
             request = parse_request(environ, raw, verifier)
         except Refusal as refusal:
             log.warning(

@@ -142,6 +142,13 @@ def test_over_http_a_big_body_gets_413_and_a_wrong_signature_401_and_neither_is_
     assert [e["status"] for e in logs.ours("slack_request_refused")] == [413, 401]
 
 
+def test_slacks_certificate_check_is_still_answered(logs: Logs, app: RunningApp) -> None:
+    form = "application/x-www-form-urlencoded"
+    assert app.sender.post("ssl_check=1&token=x", form, unsigned=True).status == 200
+    assert app.sender.post("ssl_check=1&token=x", form).status == 200
+    assert logs.ours("slack_request_refused") == []
+
+
 def test_a_signed_body_that_does_not_parse_gets_400_and_one_line(
     logs: Logs, app: RunningApp
 ) -> None:
