@@ -22,7 +22,7 @@ def main() -> None:
         ack()
 
     serve(
-        build_wsgi_app(app, lambda: True),
+        build_wsgi_app(app, lambda: True, os.environ["SLACK_SIGNING_SECRET"]),
         host="127.0.0.1",
         port=int(os.environ["PORT"]),
         threads=int(os.environ.get("THREADS", "16")),

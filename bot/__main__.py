@@ -10,7 +10,7 @@ from types import FrameType
 import structlog
 from waitress.server import create_server
 
-from bot.composition import build_application
+from bot.composition import MAX_REQUEST_BODY, build_application
 from bot.config import Settings
 from bot.errors import StartupError
 from bot.logs import configure_logging
@@ -31,6 +31,9 @@ def main() -> int:
         host=host,
         port=settings.port,
         threads=int(os.environ.get("THREADS", "16")),
+        # waitress answers 413 itself, from the Content-Length or as a chunked body grows,
+        # instead of buffering the body to disk first (it refuses at this size and above)
+        max_request_body_size=MAX_REQUEST_BODY + 1,
     )
 
     def stop(signum: int, _frame: FrameType | None) -> None:

@@ -20,7 +20,7 @@ from bot.refresh import CoalescingRefresher
 from bot.reporting import Reporting, SummaryFollowUps
 from bot.services import Facilitator
 from handlers.files.renderer import ReportFileRenderer
-from handlers.slack.app import WsgiApp, build_bolt_app, build_wsgi_app
+from handlers.slack.app import MAX_BODY_BYTES, WsgiApp, build_bolt_app, build_wsgi_app
 from handlers.slack.board_gateway import SlackBoardGateway
 from handlers.slack.gateway import SlackGateway, make_web_client
 from storage.database import Engine, is_reachable, make_engine, make_session_factory, migrate
@@ -29,6 +29,8 @@ from storage.repository import SqlUnitOfWorkFactory
 
 log = structlog.get_logger(__name__)
 
+# The largest request body served; the web server refuses a larger one before reading it.
+MAX_REQUEST_BODY = MAX_BODY_BYTES
 OUTBOX_JOB = "outbox"
 SWEEP_JOB = "sweep"
 
@@ -170,6 +172,6 @@ def build_application(settings: Settings) -> Application:
         delivery=delivery,
         refresher=refresher,
         scheduler=scheduler,
-        wsgi=build_wsgi_app(bolt_app, lambda: application.healthy()),
+        wsgi=build_wsgi_app(bolt_app, lambda: application.healthy(), settings.slack_signing_secret),
     )
     return application

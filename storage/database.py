@@ -34,11 +34,19 @@ def normalise_url(url: str) -> str:
 
 def make_engine(url: str) -> Engine:
     url = normalise_url(url)
+    # A failed statement's message would quote its parameters (a grade, a comment) and such
+    # messages are logged: keep them out.
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        engine = create_engine(
+            url,
+            connect_args={"timeout": 30, "check_same_thread": False},
+            hide_parameters=True,
+        )
         _make_sqlite_transactional(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True
+    )
 
 
 def _make_sqlite_transactional(engine: Engine) -> None:

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from slack_bolt import App
-from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 
 from bot.reporting import Reporting
 from bot.services import Facilitator
 from handlers.slack.board_gateway import SlackBoardGateway
+from handlers.slack.guards import Workspace, register_guards
+from handlers.slack.http import MAX_BODY_BYTES, slack_endpoint
 from handlers.slack.listeners import register_listeners
 
 if TYPE_CHECKING:
@@ -21,6 +23,20 @@ if TYPE_CHECKING:
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
+SLACK_LOGGERS = ("slack_bolt", "slack_sdk")
+
+__all__ = ["EVENTS_PATH", "HEALTH_PATH", "MAX_BODY_BYTES", "build_bolt_app", "build_wsgi_app"]
+
+
+def quiet_slack_loggers() -> logging.Logger:
+    """Bolt and slack_sdk print request bodies, payloads and response_urls at INFO and DEBUG
+    (an invalid signature's whole body; every response_url post): keep them to WARNING and up.
+
+    Bolt copies the root logger's level into each of its loggers unless it is given a base
+    logger, so the returned logger is handed to the App as its base."""
+    for name in SLACK_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+    return logging.getLogger("slack_bolt")
 
 
 def build_bolt_app(
@@ -30,8 +46,10 @@ def build_bolt_app(
     reporting: Reporting | None = None,
     board: SlackBoardGateway | None = None,
 ) -> App:
+    workspace = Workspace.of(client)
     app = App(
         client=client,
+        logger=quiet_slack_loggers(),
         # Acks happen inside listeners: keep plenty of threads so a click is acknowledged at
         # once even while earlier clicks are still being recorded.
         listener_executor=ThreadPoolExecutor(max_workers=64, thread_name_prefix="listener"),
@@ -40,6 +58,7 @@ def build_bolt_app(
         token_verification_enabled=True,
         raise_error_for_unhandled_request=False,
     )
+    register_guards(app, workspace)
     register_listeners(app, facilitator, reporting, board)
     return app
 
@@ -47,9 +66,9 @@ def build_bolt_app(
 WsgiApp = Callable[["WSGIEnvironment", "StartResponse"], Iterable[bytes]]
 
 
-def build_wsgi_app(bolt_app: App, health_check: Callable[[], bool]) -> WsgiApp:
+def build_wsgi_app(bolt_app: App, health_check: Callable[[], bool], signing_secret: str) -> WsgiApp:
     """Slack at POST /slack/events, a health check at GET /healthz, 404 elsewhere."""
-    slack = SlackRequestHandler(bolt_app, path=EVENTS_PATH)
+    slack = slack_endpoint(bolt_app, signing_secret)
 
     def application(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")

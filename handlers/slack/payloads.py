@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from bot.consensus import Choice
 
@@ -127,3 +127,42 @@ def parse_modal_metadata(metadata: str) -> CommentModalRef | None:
     if not match:
         return None
     return CommentModalRef(QuestionRef(int(match.group(1)), int(match.group(2))), match.group(3))
+
+
+# What each kind of request must carry for a listener to read it.
+_SHAPES: dict[str, type[_Payload]] = {
+    "command": SlashCommand,
+    "block_actions": BlockActions,
+    "view_submission": ViewSubmission,
+}
+
+
+def request_kind(body: dict[str, Any]) -> str | None:
+    """'command', 'ssl_check', the interaction's or envelope's `type`, or None if none."""
+    for marker in ("command", "ssl_check"):
+        if marker in body:
+            return marker
+    kind = body.get("type")
+    return kind if isinstance(kind, str) and kind else None
+
+
+def shape_problem(body: dict[str, Any]) -> list[str] | None:
+    """The fields a request lacks (or has in the wrong form), or None if it can be read.
+    Only field names: never a value."""
+    kind = request_kind(body)
+    if kind is None:
+        return ["type"]
+    if kind == "event_callback":
+        event = body.get("event")
+        ok = isinstance(event, dict) and isinstance(event.get("type"), str)
+        return None if ok else ["event"]
+    model = _SHAPES.get(kind)
+    if model is None:
+        return None
+    try:
+        parsed = model.model_validate(body)
+    except ValidationError as exc:
+        return sorted({".".join(str(p) for p in e["loc"]) or "body" for e in exc.errors()})
+    if isinstance(parsed, BlockActions) and not parsed.actions:
+        return ["actions"]
+    return None

@@ -16,7 +16,16 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.e2e.harness import BOARD, CHAIR, ROOT, SIGNING_SECRET, config_document, populate
+from tests.e2e.harness import (
+    BOARD,
+    CHAIR,
+    PARTICIPATION,
+    ROOT,
+    SIGNING_SECRET,
+    config_document,
+    populate,
+    wait_for_cards,
+)
 from tests.emulator import SlackEmulator, SlackSender
 
 
@@ -178,4 +187,60 @@ def test_the_shipped_configuration_and_question_bank_load() -> None:
         "workforce",
         "performance",
         "performance",
+    ]
+
+
+def refused_unread(port: int, length: int) -> bytes:
+    """Send only the headers of a POST announcing `length` bytes; return the status line."""
+    head = (
+        f"POST /slack/events HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {length}\r\n"
+        "Content-Type: application/x-www-form-urlencoded\r\n"
+        f"X-Slack-Request-Timestamp: {int(time.time())}\r\nX-Slack-Signature: v0=wrong\r\n\r\n"
+    )
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.sendall(head.encode())
+        return connection.makefile("rb").readline()
+
+
+def test_the_process_refuses_big_bodies_unread_and_logs_no_body(
+    emulator: SlackEmulator, tmp_path: Path, database_url: str
+) -> None:
+    port = free_port()
+    env = environment(
+        emulator, tmp_path, PORT=str(port), DATABASE_URL=database_url, LOG_LEVEL="DEBUG"
+    )
+    marker = "BODY-MARKER-7f3a"
+    log_path = tmp_path / "stderr.log"
+    with log_path.open("w") as log_file:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot"], cwd=tmp_path, env=env, text=True, stderr=log_file
+        )
+        try:
+            wait_healthy(f"http://127.0.0.1:{port}/healthz", process)
+            sender = SlackSender(f"http://127.0.0.1:{port}", SIGNING_SECRET, emulator)
+            assert b" 413 " in refused_unread(port, 10 * 1024 * 1024)
+            form = "application/x-www-form-urlencoded"
+            small = "payload=" + json.dumps({"type": "block_actions", "note": marker})
+            assert sender.post(small, form, bad_signature=True).status == 401
+            assert sender.post("payload={not-json-" + marker, form).status == 400
+            started = sender.slash_command(CHAIR, BOARD, "domain 4")
+            emulator.wait_for(lambda: emulator.responses(started.response_url))
+            card = wait_for_cards(emulator, PARTICIPATION, 4)["4.1"]
+            stale = sender.click_button(
+                "U0PART001", PARTICIPATION, str(card["ts"]), "vote_4", value="999:999"
+            )
+            emulator.wait_for(lambda: emulator.responses(stale.response_url))
+        finally:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=20)
+    log = log_path.read_text(encoding="utf-8")
+    assert marker not in log
+    assert stale.response_url is not None
+    assert stale.response_url.rsplit("/", 1)[-1] not in log
+    assert "vote_4" not in log and "Outstanding" not in log
+    assert emulator.token not in log
+    refusals = [json.loads(line) for line in log.splitlines() if "slack_request_refused" in line]
+    assert [(r["status"], r["reason"]) for r in refusals] == [
+        (401, "invalid request"),
+        (400, "malformed request"),
     ]

@@ -278,6 +278,7 @@ class SlackEmulator:
         team_id: str = "T0TEAM001",
         team_name: str = "Emulated Workspace",
         team_domain: str = "emulated",
+        enterprise_id: str | None = None,
         rate_limits: bool = True,
         trigger_ttl: float = 3.0,
         clock: Callable[[], float] = time.monotonic,
@@ -292,6 +293,7 @@ class SlackEmulator:
         self.team_id = team_id
         self.team_name = team_name
         self.team_domain = team_domain
+        self.enterprise_id = enterprise_id
         self.rate_limits = rate_limits
         self.trigger_ttl = trigger_ttl
         self.clock = clock
@@ -1025,6 +1027,7 @@ class SlackEmulator:
             "user_id": self.bot_user_id,
             "bot_id": self.bot_id,
             "is_enterprise_install": False,
+            **({"enterprise_id": self.enterprise_id} if self.enterprise_id else {}),
         }
 
     def _chat_post_message(self, params: JsonDict) -> JsonDict:

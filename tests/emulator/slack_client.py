@@ -98,7 +98,9 @@ class SlackSender:
     """Plays Slack's side towards the app under test.
 
     ``SlackSender(app_url, signing_secret, emulator)`` posts to ``app_url + "/slack/events"``;
-    `team_id` defaults to the emulator's (T0TEAM001 unless changed).
+    `team_id` and `enterprise_id` default to the emulator's, the installed workspace's
+    (T0TEAM001 and none unless changed). `from_workspace(team_id, enterprise_id)` is a sender
+    whose requests come from another workspace (as from a Slack Connect shared channel).
     trigger_ids and response_urls come from the emulator, so the app can use them against
     it; the app's immediate answers are applied to the emulator as Slack would (a slash
     command's response body becomes an ephemeral or channel message; a view_submission's
@@ -112,6 +114,7 @@ class SlackSender:
         emulator: SlackEmulator,
         team_id: str | None = None,
         *,
+        enterprise_id: str | None = None,
         path: str = "/slack/events",
         verification_token: str = "legacy-verification-token",
     ) -> None:
@@ -119,8 +122,22 @@ class SlackSender:
         self.signing_secret = signing_secret
         self.emulator = emulator
         self.team_id = team_id or emulator.team_id
+        self.enterprise_id = enterprise_id or emulator.enterprise_id
         self.path = path
         self.verification_token = verification_token
+
+    def from_workspace(self, team_id: str, enterprise_id: str | None = None) -> SlackSender:
+        """A sender like this one whose requests carry another workspace's (and organisation's)
+        ids: `enterprise_id` None keeps this sender's."""
+        return SlackSender(
+            self.app_url,
+            self.signing_secret,
+            self.emulator,
+            team_id,
+            enterprise_id=enterprise_id or self.enterprise_id,
+            path=self.path,
+            verification_token=self.verification_token,
+        )
 
     # ======================================================================================
     # building blocks
@@ -132,7 +149,13 @@ class SlackSender:
         return {"id": user_id, "username": name, "name": name, "team_id": self.team_id}
 
     def _team(self) -> JsonDict:
-        return {"id": self.team_id, "domain": self.emulator.team_domain}
+        team: JsonDict = {"id": self.team_id, "domain": self.emulator.team_domain}
+        if self.enterprise_id:
+            team["enterprise_id"] = self.enterprise_id
+        return team
+
+    def _enterprise(self) -> JsonDict | None:
+        return {"id": self.enterprise_id, "name": "Org"} if self.enterprise_id else None
 
     def _channel_name(self, channel_id: str) -> str:
         channel = self.emulator.channel(channel_id)
@@ -229,6 +252,8 @@ class SlackSender:
             "response_url": response_url,
             "trigger_id": trigger_id,
         }
+        if self.enterprise_id:
+            fields.update(enterprise_id=self.enterprise_id, enterprise_name="Org")
         response = self.post_form(fields, **options)
         response.trigger_id = trigger_id
         response.response_url = response_url
@@ -311,7 +336,7 @@ class SlackSender:
             },
             "trigger_id": trigger_id,
             "team": self._team(),
-            "enterprise": None,
+            "enterprise": self._enterprise(),
             "is_enterprise_install": False,
             "channel": {"id": channel_id, "name": self._channel_name(channel_id)},
             "state": {"values": {}},
@@ -368,7 +393,7 @@ class SlackSender:
             "trigger_id": trigger_id,
             "view": submitted,
             "response_urls": [],
-            "enterprise": None,
+            "enterprise": self._enterprise(),
             "is_enterprise_install": False,
         }
         response = self.post_interaction(payload, **options)
@@ -392,6 +417,7 @@ class SlackSender:
         envelope: JsonDict = {
             "token": self.verification_token,
             "team_id": self.team_id,
+            "enterprise_id": self.enterprise_id,
             "context_team_id": self.team_id,
             "api_app_id": self.emulator.app_id,
             "event": inner,
@@ -400,7 +426,7 @@ class SlackSender:
             "event_time": int(time.time()),
             "authorizations": [
                 {
-                    "enterprise_id": None,
+                    "enterprise_id": self.enterprise_id,
                     "team_id": self.team_id,
                     "user_id": self.emulator.bot_user_id,
                     "is_bot": True,

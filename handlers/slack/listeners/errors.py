@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import structlog
+from pydantic import ValidationError
 from slack_bolt import App, BoltResponse, Respond
 
 log = structlog.get_logger(__name__)
@@ -15,9 +16,18 @@ SORRY = "Sorry, something went wrong on our side and nothing was changed. Please
 def register(app: App) -> None:
     @app.error
     def on_error(error: Exception, body: dict[str, Any], respond: Respond | None) -> BoltResponse:
-        log.error(
-            "listener_failed", error=repr(error), request_type=body.get("type"), exc_info=error
-        )
+        if isinstance(error, ValidationError):
+            # its message quotes the payload it was given (grades, response_url): names only
+            fields = sorted({".".join(str(p) for p in e["loc"]) for e in error.errors()})
+            log.error(
+                "listener_failed",
+                error=f"{error.title} invalid: {fields}",
+                request_type=body.get("type"),
+            )
+        else:
+            log.error(
+                "listener_failed", error=repr(error), request_type=body.get("type"), exc_info=error
+            )
         if respond is not None and body.get("response_url"):
             try:
                 respond(text=SORRY, response_type="ephemeral", replace_original=False)
