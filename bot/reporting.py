@@ -43,6 +43,7 @@ from bot.reports import (
     domain_headline,
     long_date,
 )
+from bot.text import Composed, Typed, cut
 from bot.views import GradeScale, Reply
 
 log = structlog.get_logger(__name__)
@@ -180,7 +181,8 @@ class ActionPromptQuestion:
     question_id: str
     text: str
     grade_label: str
-    actions: tuple[str, ...] = ()  # the plan's actions for this question, one line each
+    # the plan's actions for this question, one line each (Composed: typed text and owner marked)
+    actions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -271,7 +273,7 @@ class HomeAction:
     """An open action, listed for chairs on the Home tab with a Mark done button."""
 
     id: int
-    line: str  # "4.2: Run a panel · High · Head of Service · due 1 May 2027"
+    line: str  # "4.2: Run a panel · High · Head of Service · due 1 May 2027" (a Composed)
     overdue: bool
 
 
@@ -738,9 +740,12 @@ class Reporting:
             uow.commit()
         log.info("action_added", action=stored.id, question=stored.question_id, by=user_id)
         return Reply(
-            f"Action {stored.id} added for question {stored.question_id}: "
-            f"{PRIORITY_LABELS[stored.priority]} priority, {stored.owner}, due "
-            f"{long_date(stored.due)}. `/assess actions` lists the plan."
+            Composed(
+                f"Action {stored.id} added for question {stored.question_id}: "
+                f"{PRIORITY_LABELS[stored.priority]} priority, ",
+                Typed(stored.owner),
+                f", due {long_date(stored.due)}. `/assess actions` lists the plan.",
+            )
         )
 
     def action_prompt(self, round_: Round) -> ActionPromptView | None:
@@ -763,8 +768,13 @@ class Reporting:
                     text=self.presenter.question_text(question.question_id),
                     grade_label=scale.named(grade),
                     actions=tuple(
-                        f"{a.id}. {_short(a.text)} · {PRIORITY_LABELS[a.priority]} · {a.owner} · "
-                        f"due {long_date(a.due)}" + (" · done" if a.done else "")
+                        Composed(
+                            f"{a.id}. ",
+                            _short(a.text),
+                            f" · {PRIORITY_LABELS[a.priority]} · ",
+                            Typed(a.owner),
+                            f" · due {long_date(a.due)}" + (" · done" if a.done else ""),
+                        )
                         for a in actions
                         if a.question_id == question.question_id
                     ),
@@ -802,19 +812,21 @@ class Reporting:
         still_open = sum(1 for a in actions if not a.done)
         head = f"*Action plan, {current.name}*: {len(actions)} action(s), {still_open} open."
         tail = "A chair marks one done with `/assess actions done N`."
-        lines: list[str] = []
+        lines: list[Composed] = []
         room = LIST_LIMIT - len(head) - len(tail) - 80
         for action in ordered:
             line = action_line(action, today, current.id)
             if len(line) + 1 > room:
                 lines.append(
-                    f"…and {len(ordered) - len(lines)} more: the workbook from "
-                    "`/assess report` has them all."
+                    Composed(
+                        f"…and {len(ordered) - len(lines)} more: the workbook from "
+                        "`/assess report` has them all."
+                    )
                 )
                 break
             lines.append(line)
             room -= len(line) + 1
-        return Reply("\n".join([head, *lines, tail]))
+        return Reply(Composed(head, *(Composed("\n", line) for line in lines), "\n", tail))
 
     def mark_done(self, user_id: str, action_id: int) -> Reply:
         refusal = self._chairs_only(user_id, "actions done")
@@ -905,8 +917,13 @@ class Reporting:
             actions=tuple(
                 HomeAction(
                     a.id,
-                    f"{a.question_id}: {_short(a.text)} · {PRIORITY_LABELS[a.priority]} · "
-                    f"{a.owner} · due {long_date(a.due)}",
+                    Composed(
+                        f"{a.question_id}: ",
+                        _short(a.text),
+                        f" · {PRIORITY_LABELS[a.priority]} · ",
+                        Typed(a.owner),
+                        f" · due {long_date(a.due)}",
+                    ),
                     a.due < today,
                 )
                 for a in still_open[:HOME_ACTIONS]
@@ -917,11 +934,12 @@ class Reporting:
         )
 
 
-def _short(text: str) -> str:
-    return text if len(text) <= ACTION_SHOWN else text[: ACTION_SHOWN - 1] + "…"
+def _short(text: str) -> Typed:
+    """An action's text (typed by a chair), cut to ACTION_SHOWN characters."""
+    return Typed(cut(text, ACTION_SHOWN))
 
 
-def action_line(action: StoredAction, today: date, current_cycle_id: int) -> str:
+def action_line(action: StoredAction, today: date, current_cycle_id: int) -> Composed:
     if action.done:
         state = "done"
     elif action.due < today:
@@ -929,13 +947,12 @@ def action_line(action: StoredAction, today: date, current_cycle_id: int) -> str
     else:
         state = "open"
     carried = "" if action.cycle_id == current_cycle_id else f" (from {action.cycle_name})"
-    text = (
-        action.text if len(action.text) <= ACTION_SHOWN else action.text[: ACTION_SHOWN - 1] + "…"
-    )
-    return (
-        f"• *{action.id}.* {action.question_id}: {text} · "
-        f"{PRIORITY_LABELS[action.priority]} · {action.owner} · due {long_date(action.due)} · "
-        f"{state}{carried}"
+    return Composed(
+        f"• *{action.id}.* {action.question_id}: ",
+        _short(action.text),
+        f" · {PRIORITY_LABELS[action.priority]} · ",
+        Typed(action.owner),
+        f" · due {long_date(action.due)} · {state}{carried}",
     )
 
 
