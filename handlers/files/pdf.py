@@ -49,7 +49,7 @@ from bot.reports import (
     turnout_text,
 )
 from bot.text import clean
-from handlers.files.pdf_quotes import quoted
+from handlers.files.pdf_quotes import quote_lines, quoted
 
 FAMILY = "DejaVu"
 CORE_FAMILY = "helvetica"
@@ -384,9 +384,9 @@ def _action_plan(pdf: BoardPaper, report: AssessmentReport) -> None:
                 about += f", graded {report.scale.named(grade)}"
             rows.append(
                 [
-                    f"{reference} {action.action}\n({about})",
+                    f"{reference}\n{quote_lines(action.action)}\n({about})",
                     f"{action.priority} ({action.priority_label})",
-                    action.owner,
+                    quote_lines(action.owner),
                     action_status(action, today),
                     long_date(action.due),
                 ]

@@ -41,3 +41,8 @@ def quoted(
         pdf.set_left_margin(margin)
         pdf.set_text_color(0, 0, 0)
     pdf.ln(1)
+
+
+def quote_lines(text: str) -> str:
+    """Typed text for a table cell: every line marked as a quote."""
+    return "\n".join(QUOTE_MARK + line for line in clean(text).split("\n"))
