@@ -739,14 +739,7 @@ class Reporting:
             )
             uow.commit()
         log.info("action_added", action=stored.id, question=stored.question_id, by=user_id)
-        return Reply(
-            Composed(
-                f"Action {stored.id} added for question {stored.question_id}: "
-                f"{PRIORITY_LABELS[stored.priority]} priority, ",
-                Typed(stored.owner),
-                f", due {long_date(stored.due)}. `/assess actions` lists the plan.",
-            )
-        )
+        return _added(stored)
 
     def action_prompt(self, round_: Round) -> ActionPromptView | None:
         """The questions of a graded round that need an action, with the actions they have."""
@@ -768,13 +761,7 @@ class Reporting:
                     text=self.presenter.question_text(question.question_id),
                     grade_label=scale.named(grade),
                     actions=tuple(
-                        Composed(
-                            f"{a.id}. ",
-                            _short(a.text),
-                            f" · {PRIORITY_LABELS[a.priority]} · ",
-                            Typed(a.owner),
-                            f" · due {long_date(a.due)}" + (" · done" if a.done else ""),
-                        )
+                        action_text(a, f"{a.id}. ", " · done" if a.done else "")
                         for a in actions
                         if a.question_id == question.question_id
                     ),
@@ -915,17 +902,7 @@ class Reporting:
             open_actions=len(still_open),
             is_chair=is_chair,
             actions=tuple(
-                HomeAction(
-                    a.id,
-                    Composed(
-                        f"{a.question_id}: ",
-                        _short(a.text),
-                        f" · {PRIORITY_LABELS[a.priority]} · ",
-                        Typed(a.owner),
-                        f" · due {long_date(a.due)}",
-                    ),
-                    a.due < today,
-                )
+                HomeAction(a.id, action_text(a, f"{a.question_id}: ", ""), a.due < today)
                 for a in still_open[:HOME_ACTIONS]
             )
             if is_chair
@@ -934,9 +911,27 @@ class Reporting:
         )
 
 
-def _short(text: str) -> Typed:
-    """An action's text (typed by a chair), cut to ACTION_SHOWN characters."""
-    return Typed(cut(text, ACTION_SHOWN))
+def _added(action: StoredAction) -> Reply:
+    """The chair's confirmation of a new action; the owner, as typed, is marked as such."""
+    return Reply(
+        Composed(
+            f"Action {action.id} added for question {action.question_id}: "
+            f"{PRIORITY_LABELS[action.priority]} priority, ",
+            Typed(action.owner),
+            f", due {long_date(action.due)}. `/assess actions` lists the plan.",
+        )
+    )
+
+
+def action_text(action: StoredAction, head: str, tail: str) -> Composed:
+    """``head``, the action (typed; cut to ACTION_SHOWN), priority, owner (typed), due, ``tail``."""
+    return Composed(
+        head,
+        Typed(cut(action.text, ACTION_SHOWN)),
+        f" · {PRIORITY_LABELS[action.priority]} · ",
+        Typed(action.owner),
+        f" · due {long_date(action.due)}{tail}",
+    )
 
 
 def action_line(action: StoredAction, today: date, current_cycle_id: int) -> Composed:
@@ -947,13 +942,7 @@ def action_line(action: StoredAction, today: date, current_cycle_id: int) -> Com
     else:
         state = "open"
     carried = "" if action.cycle_id == current_cycle_id else f" (from {action.cycle_name})"
-    return Composed(
-        f"• *{action.id}.* {action.question_id}: ",
-        _short(action.text),
-        f" · {PRIORITY_LABELS[action.priority]} · ",
-        Typed(action.owner),
-        f" · due {long_date(action.due)} · {state}{carried}",
-    )
+    return action_text(action, f"• *{action.id}.* {action.question_id}: ", f" · {state}{carried}")
 
 
 def fit_alt_text(text: str) -> str:

@@ -16,7 +16,6 @@ from bot.model import Settlement
 from bot.views import (
     CommentFormView,
     DecisionFormView,
-    DecisionView,
     DiscussionView,
     DomainSummaryView,
     MessageView,
@@ -28,8 +27,8 @@ from bot.views import (
     RoundStatusView,
     SummaryNoteView,
 )
-from handlers.slack.member_blocks import comment_blocks, reason_block
-from handlers.slack.member_text import rich
+from handlers.slack.member_blocks import comment_blocks, decision_block, reason_block
+from handlers.slack.member_text import entity_safe, rich
 
 Block = dict[str, Any]
 
@@ -66,12 +65,6 @@ def escape(text: str) -> str:
 
 def mention(user_id: str) -> str:
     return f"<@{user_id}>"
-
-
-def entity_safe(text: str, cut: int) -> int:
-    """``cut``, moved back so that it does not fall inside an escape such as ``&lt;``."""
-    amp = text.rfind("&", max(cut - 5, 0), cut)
-    return amp if amp != -1 and ";" not in text[amp:cut] else cut
 
 
 def truncate(text: str, limit: int) -> str:
@@ -190,16 +183,6 @@ def outcome_text(kind: OutcomeKind, grade: int | None, labels: tuple[str, ...]) 
     if kind is OutcomeKind.DISAGREEMENT:
         return "⚠️ *DISAGREEMENT*: no grade; for discussion"
     return "⚠️ *NO QUORUM*: no grade"
-
-
-def decision_block(decision: DecisionView, labels: tuple[str, ...], question_id: str) -> Block:
-    """The chair's decision; the reason, typed by the chair, quoted line by line below it."""
-    grade = f"{decision.grade} {labels[decision.grade - 1]}"
-    return reason_block(
-        f"⚖️ *Decided by the chair ({mention(decision.decided_by)}): {grade}*\n_Reason:_",
-        decision.rationale,
-        question_id,
-    )
 
 
 def render_card(view: QuestionCardView) -> SlackMessage:
@@ -365,6 +348,24 @@ def render_reminder(view: ReminderView, permalink: str | None) -> SlackMessage:
     return SlackMessage(text=text, blocks=blocks)
 
 
+def _settle_buttons(view: DiscussionView) -> Block:
+    """The chair's Re-vote and Decide buttons under a flagged question's thread."""
+    value = vote_value(view.round_id, view.round_question_id)
+    return {
+        "type": "actions",
+        "block_id": f"settle:{view.round_question_id}",
+        "elements": [
+            {
+                "type": "button",
+                "action_id": action_id,
+                "text": plain(label, 75),
+                "value": value,
+            }
+            for action_id, label in ((REVOTE_ACTION, "Re-vote"), (DECIDE_ACTION, "Decide"))
+        ],
+    }
+
+
 def render_discussion(view: DiscussionView) -> SlackMessage:
     labels = view.scale.labels
     flag = "disagreement" if view.result.kind is OutcomeKind.DISAGREEMENT else "no quorum"
@@ -413,27 +414,7 @@ def render_discussion(view: DiscussionView) -> SlackMessage:
                 "*Decide* the grade, giving a reason."
             )
         )
-        value = vote_value(view.round_id, view.round_question_id)
-        blocks.append(
-            {
-                "type": "actions",
-                "block_id": f"settle:{view.round_question_id}",
-                "elements": [
-                    {
-                        "type": "button",
-                        "action_id": REVOTE_ACTION,
-                        "text": plain("Re-vote", 75),
-                        "value": value,
-                    },
-                    {
-                        "type": "button",
-                        "action_id": DECIDE_ACTION,
-                        "text": plain("Decide", 75),
-                        "value": value,
-                    },
-                ],
-            }
-        )
+        blocks.append(_settle_buttons(view))
     text = (
         f"Question {view.question_id} closed with {flag}: "
         f"{distribution_line(view.distribution, labels).replace('*', '')}. Discuss here."

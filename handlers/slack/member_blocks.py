@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from bot.views import CommentView
+from bot.views import CommentView, DecisionView
 from handlers.slack.member_text import fit_quote
 
 Block = dict[str, Any]
@@ -67,3 +67,13 @@ def reason_block(title: str, rationale: str, question_id: str) -> Block:
     pointer = f"_(Cut here: the whole reason is in {audit_command(question_id)}.)_"
     budget = SAFE_SECTION_TEXT - len(title) - 1
     return _section(f"{title}\n{fit_quote(rationale, budget, '', pointer)}")
+
+
+def decision_block(decision: DecisionView, labels: tuple[str, ...], question_id: str) -> Block:
+    """The chair's decision; the reason, typed by the chair, quoted line by line below it."""
+    grade = f"{decision.grade} {labels[decision.grade - 1]}"
+    return reason_block(
+        f"⚖️ *Decided by the chair (<@{decision.decided_by}>): {grade}*\n_Reason:_",
+        decision.rationale,
+        question_id,
+    )

@@ -64,6 +64,12 @@ def fit_quote(text: str, limit: int, lead: str = "", pointer: str = "") -> str:
     return quote(raw[:low].rstrip() + ELLIPSIS, lead) + tail
 
 
+def entity_safe(text: str, cut: int) -> int:
+    """``cut`` in escaped text, moved back so that it does not fall inside ``&lt;`` and the like."""
+    amp = text.rfind("&", max(cut - 5, 0), cut)
+    return amp if amp != -1 and ";" not in text[amp:cut] else cut
+
+
 def rich(text: str) -> str:
     """A core string as mrkdwn: typed parts escaped (inline), the bot's own words as they are."""
     if isinstance(text, Composed):
