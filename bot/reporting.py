@@ -43,7 +43,7 @@ from bot.reports import (
     domain_headline,
     long_date,
 )
-from bot.text import Composed, Typed, cut
+from bot.text import Composed, Typed, clean, cut
 from bot.views import GradeScale, Reply
 
 log = structlog.get_logger(__name__)
@@ -696,7 +696,7 @@ class Reporting:
         """Add an action for a question graded 1 or 2; a FieldProblem says what to fix."""
         if not self.config.is_chair(user_id):
             return FieldProblem("form", "Only the board's chairs can add actions.")
-        text, owner = text.strip(), owner.strip()
+        text, owner = clean(text).strip(), clean(owner).strip()
         if not text:
             return FieldProblem("action", "Say what will be done.")
         if len(text) > ACTION_MAX_LENGTH:
