@@ -22,7 +22,7 @@ from typing import Protocol
 
 import structlog
 
-from bot.commands import Unrecognised, usage
+from bot.commands import Unrecognised, echo, usage
 from bot.config import AppConfig
 from bot.consensus import OutcomeKind
 from bot.framework import Framework
@@ -339,8 +339,11 @@ def parse_reporting_command(text: str) -> ReportingCommand | None:
         name = rest[1]
         if not CYCLE_NAME.match(name):
             return Unrecognised(
-                f"`{name[:50]}` can't be a cycle's name: use up to 40 letters, digits, "
-                "`-`, `.` or `/`, for example `/assess cycle start 2026-27`."
+                echo(
+                    name[:50],
+                    " can't be a cycle's name: use up to 40 letters, digits, "
+                    "`-`, `.` or `/`, for example `/assess cycle start 2026-27`.",
+                )
             )
         return StartCycle(name)
     if verb == "report":
@@ -423,7 +426,7 @@ class Reporting:
             case MarkActionDone(action_id):
                 return self.mark_done(user_id, action_id)
             case Unrecognised(problem):
-                return refuse(f"{problem}\n\n{usage(len(self.framework.domains))}")
+                return refuse(Composed(problem, "\n\n", usage(len(self.framework.domains))))
 
     def _chairs_only(self, user_id: str, verb: str) -> Reply | None:
         if self.config.is_chair(user_id):

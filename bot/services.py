@@ -42,7 +42,7 @@ from bot.model import (
 from bot.ports import ChatError, ChatGateway, Clock, OpenRoundExists, UnitOfWork, UnitOfWorkFactory
 from bot.presenter import Presenter
 from bot.refresh import RefreshScheduler
-from bot.text import clean
+from bot.text import Composed, clean
 from bot.views import CommentFormView, DecisionFormView, Reply
 
 log = structlog.get_logger(__name__)
@@ -121,7 +121,7 @@ class Facilitator:
             case Audit(domain):
                 return self.send_audit(user_id, domain)
             case Unrecognised(problem):
-                return refuse(f"{problem}\n\n{usage(len(self.framework.domains))}")
+                return refuse(Composed(problem, "\n\n", usage(len(self.framework.domains))))
 
     def _check_chair_and_domain(self, user_id: str, domain: int, verb: str) -> Reply | None:
         if not self.config.is_chair(user_id):

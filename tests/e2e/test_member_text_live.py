@@ -53,3 +53,10 @@ def test_a_typed_action_and_owner_never_ping_or_disguise_a_link(app: RunningApp)
         assert "&lt;@U0CHAIR01&gt; ∗and∗ ˋteamˋ" in text, text
     for text in (block_text(redrawn), listed):
         assert "&lt;!channel&gt; see &lt;https://evil.example|minutes&gt; ↵ ∗4.2∗" in text
+
+
+def test_a_typed_word_shown_back_in_a_refusal_is_text(app: RunningApp) -> None:  # noqa: F811
+    for typed in ("<!channel>", "domain <!channel>", "extend 4 <!here>", "cycle start <@U0X>"):
+        refused = app.assess(typed)
+        assert "<!" not in refused and "<@" not in refused, refused
+        assert "`&lt;" in refused and "/assess domain N" in refused, refused  # and the usage
