@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 
 from bot.consensus import Choice
 from bot.model import Round, RoundQuestion, VoteEvent
+from bot.text import export_cell
 
 COLUMNS = ("time (UTC)", "domain", "round", "question", "ballot", "event", "who", "grade", "detail")
 SECRET = "(secret: anonymous round)"
@@ -50,7 +51,7 @@ class AuditEntry:
 
 def neutralise_formula(cell: str) -> str:
     """Text a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``) is kept as text."""
-    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+    return export_cell(cell)
 
 
 def audit_entries(
@@ -186,5 +187,5 @@ def audit_csv(entries: Iterable[AuditEntry]) -> bytes:
     writer = csv.writer(buffer)
     writer.writerow(COLUMNS)
     for entry in entries:
-        writer.writerow([neutralise_formula(cell) for cell in entry.cells()])
+        writer.writerow([export_cell(cell) for cell in entry.cells()])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

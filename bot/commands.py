@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.durations import MAX_EXTENSION, DurationTooLong, describe_duration, parse_duration
+from bot.text import Composed, Typed
 
 
 @dataclass(frozen=True)
@@ -93,10 +94,10 @@ def parse_command(text: str) -> Command:
         try:
             by = parse_duration(rest[1], MAX_EXTENSION)
         except DurationTooLong:
-            return Unrecognised(f"`{rest[1]}` is too long. {longest_extension()}")
+            return Unrecognised(echo(rest[1], f" is too long. {longest_extension()}"))
         except ValueError:
             return Unrecognised(
-                f"`{rest[1]}` is not a duration: use a number and s, m, h or d, {example}."
+                echo(rest[1], f" is not a duration: use a number and s, m, h or d, {example}.")
             )
         return ExtendDeadline(int(rest[0]), by)
     if verb in {"domain", "close", "remind", "audit"}:
@@ -107,7 +108,10 @@ def parse_command(text: str) -> Command:
         number = rest[0].removeprefix("#")
         if not _is_number(number):
             return Unrecognised(
-                f"`{rest[0]}` is not a domain number: use a number, for example `/assess {verb} 4`."
+                echo(
+                    rest[0],
+                    f" is not a domain number: use a number, for example `/assess {verb} 4`.",
+                )
             )
         match verb:
             case "domain":
@@ -118,7 +122,12 @@ def parse_command(text: str) -> Command:
                 return RemindNow(int(number))
             case _:
                 return Audit(int(number))
-    return Unrecognised(f"I don't know `{words[0]}`.")
+    return Unrecognised(Composed("I don't know ", echo(words[0], ".")))
+
+
+def echo(typed: str, said: str) -> Composed:
+    """A word the person typed, shown back in code quotes and marked as typed, then ``said``."""
+    return Composed("`", Typed(typed), "`", said)
 
 
 def longest_extension() -> str:

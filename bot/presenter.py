@@ -8,6 +8,7 @@ from bot.config import AppConfig
 from bot.consensus import Choice, Distribution, OutcomeKind
 from bot.framework import Framework
 from bot.model import Decision, Round, RoundQuestion
+from bot.text import Typed
 from bot.views import (
     CommentView,
     DecisionFormView,
@@ -102,7 +103,7 @@ class Presenter:
                     distribution=distribution,
                     participants=distribution.participants,
                     electorate_size=len(round_.electorate),
-                    comments=tuple(CommentView(c.user_id, c.text) for c in comments),
+                    comments=tuple(CommentView(c.user_id, Typed(c.text)) for c in comments),
                     settlement=question.settlement,
                     ballot=question.ballot,
                     decision=decision_view(question.decision),
@@ -139,7 +140,7 @@ class Presenter:
             distribution=round_.shown_distribution(question),
             electorate_size=len(round_.electorate),
             named=named,
-            comments=tuple(CommentView(c.user_id, c.text) for c in question.comments),
+            comments=tuple(CommentView(c.user_id, Typed(c.text)) for c in question.comments),
             chairs=tuple(self.config.board.chairs),
             revote_by=later[0].opened_by or round_.started_by if later else None,
             decision=decision_view(question.decision),
@@ -207,5 +208,5 @@ def decision_view(decision: Decision | None) -> DecisionView | None:
     if decision is None:
         return None
     return DecisionView(
-        decision.grade, decision.rationale, decision.decided_by, decision.decided_at
+        decision.grade, Typed(decision.rationale), decision.decided_by, decision.decided_at
     )

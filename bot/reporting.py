@@ -22,7 +22,7 @@ from typing import Protocol
 
 import structlog
 
-from bot.commands import Unrecognised, usage
+from bot.commands import Unrecognised, echo, usage
 from bot.config import AppConfig
 from bot.consensus import OutcomeKind
 from bot.framework import Framework
@@ -43,6 +43,7 @@ from bot.reports import (
     domain_headline,
     long_date,
 )
+from bot.text import Composed, Typed, clean, cut
 from bot.views import GradeScale, Reply
 
 log = structlog.get_logger(__name__)
@@ -180,7 +181,8 @@ class ActionPromptQuestion:
     question_id: str
     text: str
     grade_label: str
-    actions: tuple[str, ...] = ()  # the plan's actions for this question, one line each
+    # the plan's actions for this question, one line each (Composed: typed text and owner marked)
+    actions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -271,7 +273,7 @@ class HomeAction:
     """An open action, listed for chairs on the Home tab with a Mark done button."""
 
     id: int
-    line: str  # "4.2: Run a panel · High · Head of Service · due 1 May 2027"
+    line: str  # "4.2: Run a panel · High · Head of Service · due 1 May 2027" (a Composed)
     overdue: bool
 
 
@@ -337,8 +339,11 @@ def parse_reporting_command(text: str) -> ReportingCommand | None:
         name = rest[1]
         if not CYCLE_NAME.match(name):
             return Unrecognised(
-                f"`{name[:50]}` can't be a cycle's name: use up to 40 letters, digits, "
-                "`-`, `.` or `/`, for example `/assess cycle start 2026-27`."
+                echo(
+                    name[:50],
+                    " can't be a cycle's name: use up to 40 letters, digits, "
+                    "`-`, `.` or `/`, for example `/assess cycle start 2026-27`.",
+                )
             )
         return StartCycle(name)
     if verb == "report":
@@ -421,7 +426,7 @@ class Reporting:
             case MarkActionDone(action_id):
                 return self.mark_done(user_id, action_id)
             case Unrecognised(problem):
-                return refuse(f"{problem}\n\n{usage(len(self.framework.domains))}")
+                return refuse(Composed(problem, "\n\n", usage(len(self.framework.domains))))
 
     def _chairs_only(self, user_id: str, verb: str) -> Reply | None:
         if self.config.is_chair(user_id):
@@ -694,7 +699,7 @@ class Reporting:
         """Add an action for a question graded 1 or 2; a FieldProblem says what to fix."""
         if not self.config.is_chair(user_id):
             return FieldProblem("form", "Only the board's chairs can add actions.")
-        text, owner = text.strip(), owner.strip()
+        text, owner = clean(text).strip(), clean(owner).strip()
         if not text:
             return FieldProblem("action", "Say what will be done.")
         if len(text) > ACTION_MAX_LENGTH:
@@ -737,11 +742,7 @@ class Reporting:
             )
             uow.commit()
         log.info("action_added", action=stored.id, question=stored.question_id, by=user_id)
-        return Reply(
-            f"Action {stored.id} added for question {stored.question_id}: "
-            f"{PRIORITY_LABELS[stored.priority]} priority, {stored.owner}, due "
-            f"{long_date(stored.due)}. `/assess actions` lists the plan."
-        )
+        return _added(stored)
 
     def action_prompt(self, round_: Round) -> ActionPromptView | None:
         """The questions of a graded round that need an action, with the actions they have."""
@@ -763,8 +764,7 @@ class Reporting:
                     text=self.presenter.question_text(question.question_id),
                     grade_label=scale.named(grade),
                     actions=tuple(
-                        f"{a.id}. {_short(a.text)} · {PRIORITY_LABELS[a.priority]} · {a.owner} · "
-                        f"due {long_date(a.due)}" + (" · done" if a.done else "")
+                        action_text(a, f"{a.id}. ", " · done" if a.done else "")
                         for a in actions
                         if a.question_id == question.question_id
                     ),
@@ -802,19 +802,21 @@ class Reporting:
         still_open = sum(1 for a in actions if not a.done)
         head = f"*Action plan, {current.name}*: {len(actions)} action(s), {still_open} open."
         tail = "A chair marks one done with `/assess actions done N`."
-        lines: list[str] = []
+        lines: list[Composed] = []
         room = LIST_LIMIT - len(head) - len(tail) - 80
         for action in ordered:
             line = action_line(action, today, current.id)
             if len(line) + 1 > room:
                 lines.append(
-                    f"…and {len(ordered) - len(lines)} more: the workbook from "
-                    "`/assess report` has them all."
+                    Composed(
+                        f"…and {len(ordered) - len(lines)} more: the workbook from "
+                        "`/assess report` has them all."
+                    )
                 )
                 break
             lines.append(line)
             room -= len(line) + 1
-        return Reply("\n".join([head, *lines, tail]))
+        return Reply(Composed(head, *(Composed("\n", line) for line in lines), "\n", tail))
 
     def mark_done(self, user_id: str, action_id: int) -> Reply:
         refusal = self._chairs_only(user_id, "actions done")
@@ -903,12 +905,7 @@ class Reporting:
             open_actions=len(still_open),
             is_chair=is_chair,
             actions=tuple(
-                HomeAction(
-                    a.id,
-                    f"{a.question_id}: {_short(a.text)} · {PRIORITY_LABELS[a.priority]} · "
-                    f"{a.owner} · due {long_date(a.due)}",
-                    a.due < today,
-                )
+                HomeAction(a.id, action_text(a, f"{a.question_id}: ", ""), a.due < today)
                 for a in still_open[:HOME_ACTIONS]
             )
             if is_chair
@@ -917,11 +914,30 @@ class Reporting:
         )
 
 
-def _short(text: str) -> str:
-    return text if len(text) <= ACTION_SHOWN else text[: ACTION_SHOWN - 1] + "…"
+def _added(action: StoredAction) -> Reply:
+    """The chair's confirmation of a new action; the owner, as typed, is marked as such."""
+    return Reply(
+        Composed(
+            f"Action {action.id} added for question {action.question_id}: "
+            f"{PRIORITY_LABELS[action.priority]} priority, ",
+            Typed(action.owner),
+            f", due {long_date(action.due)}. `/assess actions` lists the plan.",
+        )
+    )
 
 
-def action_line(action: StoredAction, today: date, current_cycle_id: int) -> str:
+def action_text(action: StoredAction, head: str, tail: str) -> Composed:
+    """``head``, the action (typed; cut to ACTION_SHOWN), priority, owner (typed), due, ``tail``."""
+    return Composed(
+        head,
+        Typed(cut(action.text, ACTION_SHOWN)),
+        f" · {PRIORITY_LABELS[action.priority]} · ",
+        Typed(action.owner),
+        f" · due {long_date(action.due)}{tail}",
+    )
+
+
+def action_line(action: StoredAction, today: date, current_cycle_id: int) -> Composed:
     if action.done:
         state = "done"
     elif action.due < today:
@@ -929,14 +945,7 @@ def action_line(action: StoredAction, today: date, current_cycle_id: int) -> str
     else:
         state = "open"
     carried = "" if action.cycle_id == current_cycle_id else f" (from {action.cycle_name})"
-    text = (
-        action.text if len(action.text) <= ACTION_SHOWN else action.text[: ACTION_SHOWN - 1] + "…"
-    )
-    return (
-        f"• *{action.id}.* {action.question_id}: {text} · "
-        f"{PRIORITY_LABELS[action.priority]} · {action.owner} · due {long_date(action.due)} · "
-        f"{state}{carried}"
-    )
+    return action_text(action, f"• *{action.id}.* {action.question_id}: ", f" · {state}{carried}")
 
 
 def fit_alt_text(text: str) -> str:

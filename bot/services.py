@@ -42,6 +42,7 @@ from bot.model import (
 from bot.ports import ChatError, ChatGateway, Clock, OpenRoundExists, UnitOfWork, UnitOfWorkFactory
 from bot.presenter import Presenter
 from bot.refresh import RefreshScheduler
+from bot.text import Composed, clean
 from bot.views import CommentFormView, DecisionFormView, Reply
 
 log = structlog.get_logger(__name__)
@@ -120,7 +121,7 @@ class Facilitator:
             case Audit(domain):
                 return self.send_audit(user_id, domain)
             case Unrecognised(problem):
-                return refuse(f"{problem}\n\n{usage(len(self.framework.domains))}")
+                return refuse(Composed(problem, "\n\n", usage(len(self.framework.domains))))
 
     def _check_chair_and_domain(self, user_id: str, domain: int, verb: str) -> Reply | None:
         if not self.config.is_chair(user_id):
@@ -661,7 +662,7 @@ class Facilitator:
 
     def add_comment(self, user_id: str, round_id: int, round_question_id: int, text: str) -> Reply:
         """Store a comment on an open question; it is shown in the domain summary."""
-        text = text.strip()
+        text = clean(text).strip()  # no NUL (PostgreSQL refuses it), bidi or zero-width
         if not text:
             return refuse("The comment is empty. Write something, or press Cancel.")
         if len(text) > COMMENT_MAX_LENGTH:
@@ -797,7 +798,7 @@ class Facilitator:
         self, user_id: str, round_id: int, round_question_id: int, grade: int, rationale: str
     ) -> Reply:
         """A chair settles a flagged question: the grade and the reason are its outcome."""
-        rationale = rationale.strip()
+        rationale = clean(rationale).strip()
         if not rationale:
             return refuse("Give the reason for the decision: the board will read it.")
         if len(rationale) > RATIONALE_MAX_LENGTH:

@@ -37,7 +37,7 @@ class ResultView:
 @dataclass(frozen=True)
 class DecisionView:
     grade: int
-    rationale: str
+    rationale: str  # member text: the chair typed it (a bot.text.Typed)
     decided_by: str
     decided_at: datetime
 
@@ -82,7 +82,7 @@ class QuestionCardView:
 @dataclass(frozen=True)
 class CommentView:
     user_id: str
-    text: str
+    text: str  # member text: a bot.text.Typed
 
 
 @dataclass(frozen=True)

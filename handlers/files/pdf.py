@@ -15,7 +15,6 @@ found, the core Helvetica font is used and text is transliterated to Latin-1 ins
 from __future__ import annotations
 
 import importlib.util
-import re
 import struct
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -49,6 +48,8 @@ from bot.reports import (
     status_text,
     turnout_text,
 )
+from bot.text import clean
+from handlers.files.pdf_quotes import quote_lines, quoted
 
 FAMILY = "DejaVu"
 CORE_FAMILY = "helvetica"
@@ -56,7 +57,6 @@ MARGIN = 18.0
 GREY_FILL = (230, 230, 230)
 HEADINGS = FontFace(emphasis="BOLD", fill_color=GREY_FILL)
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SKIN_TONES = range(0x1F3FB, 0x1F400)
 _LATIN1_FALLBACKS = {
     "‘": "'",
@@ -95,9 +95,9 @@ def unicode_font_paths() -> tuple[Path, Path] | None:
 
 
 def _common(text: str) -> str:
-    """Line breaks and controls: tab is a space, CR or CRLF a new line, other controls go."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
-    return _CONTROL.sub("", text)
+    """The one sanitiser (bot.text.clean: controls, bidi controls and zero-width characters go,
+    CR or CRLF is a new line), and a tab is a space."""
+    return clean(text).replace("\t", " ")
 
 
 def _named(char: str) -> str:
@@ -363,12 +363,11 @@ def _domain_section(pdf: BoardPaper, report: AssessmentReport, domain: DomainRep
             row.append(change_text(q, scale) or "No grade either cycle")
         rows.append(row)
     pdf.grid(headings, rows, widths)
-    comments = [
-        f"{q.question_id}, {name}: {text}" for q in domain.questions for name, text in q.comments
-    ]
+    comments = [(q.question_id, name, text) for q in domain.questions for name, text in q.comments]
     if comments:
         pdf.paragraph("Members' comments", 10, bold=True)
-        pdf.bullets(comments, 9)
+        for question_id, name, text in comments:
+            quoted(pdf, pdf.t, pdf.text_family, f"{question_id}, {name}:", text)
 
 
 def _action_plan(pdf: BoardPaper, report: AssessmentReport) -> None:
@@ -385,9 +384,9 @@ def _action_plan(pdf: BoardPaper, report: AssessmentReport) -> None:
                 about += f", graded {report.scale.named(grade)}"
             rows.append(
                 [
-                    f"{reference} {action.action}\n({about})",
+                    f"{reference}\n{quote_lines(action.action)}\n({about})",
                     f"{action.priority} ({action.priority_label})",
-                    action.owner,
+                    quote_lines(action.owner),
                     action_status(action, today),
                     long_date(action.due),
                 ]

@@ -43,11 +43,11 @@ from bot.reports import (
     question_change,
     status_text,
 )
+from bot.text import export_cell
 
 Cell = str | int | float | date | None
 Sheet = Any  # openpyxl's Worksheet (openpyxl ships no type information)
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 EXCEL_CELL_LIMIT = 32_767
 MAX_WIDTH = 60
 WRAP_WIDTH = 40
@@ -61,11 +61,9 @@ def neutralise(text: str) -> str:
     """Make text inert in a spreadsheet: drop characters XML cannot hold, and put an apostrophe
     before text that starts like a formula (=, +, -, @, tab, CR, or their full-width forms).
     Carriage returns become line feeds (what an XLSX file reads back anyway)."""
-    text = ILLEGAL_CHARACTERS_RE.sub("", text)
-    if text.startswith(FORMULA_TRIGGERS):
-        text = "'" + text
-    # XML reads a bare CR back as LF; write LF so the cell reads back as it was written
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # the one export sanitiser (bot.text.export_cell): control, bidi-control and zero-width
+    # characters go, CR becomes LF (what XML reads back anyway), formula-like text gets its "'"
+    text = ILLEGAL_CHARACTERS_RE.sub("", export_cell(text))
     if len(text) > EXCEL_CELL_LIMIT:
         text = text[: EXCEL_CELL_LIMIT - 1] + "…"
     return text

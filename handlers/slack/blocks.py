@@ -16,7 +16,6 @@ from bot.model import Settlement
 from bot.views import (
     CommentFormView,
     DecisionFormView,
-    DecisionView,
     DiscussionView,
     DomainSummaryView,
     MessageView,
@@ -28,6 +27,8 @@ from bot.views import (
     RoundStatusView,
     SummaryNoteView,
 )
+from handlers.slack.member_blocks import comment_blocks, decision_block, reason_block
+from handlers.slack.member_text import entity_safe, rich
 
 Block = dict[str, Any]
 
@@ -67,7 +68,9 @@ def mention(user_id: str) -> str:
 
 
 def truncate(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    if len(text) <= limit:
+        return text
+    return text[: entity_safe(text, limit - 1)] + "…"
 
 
 def mrkdwn(text: str) -> dict[str, str]:
@@ -105,7 +108,7 @@ def split_text(text: str, limit: int = SAFE_SECTION_TEXT) -> list[str]:
         if cut < limit // 2:
             cut = rest.rfind(" ", 0, limit)
         if cut < limit // 2:
-            cut = limit
+            cut = entity_safe(rest, limit)
         pieces.append(rest[:cut].rstrip())
         rest = rest[cut:].lstrip()
     if rest or not pieces:
@@ -182,14 +185,6 @@ def outcome_text(kind: OutcomeKind, grade: int | None, labels: tuple[str, ...]) 
     return "⚠️ *NO QUORUM*: no grade"
 
 
-def decision_text(decision: DecisionView, labels: tuple[str, ...]) -> str:
-    grade = f"{decision.grade} {labels[decision.grade - 1]}"
-    return (
-        f"⚖️ *Decided by the chair ({mention(decision.decided_by)}): {grade}*\n"
-        f"_Reason:_ {escape(decision.rationale)}"
-    )
-
-
 def render_card(view: QuestionCardView) -> SlackMessage:
     question = f"*{view.question_id}* {escape(view.text)}"
     blocks: list[Block] = [section(question, block_id=f"question:{view.round_question_id}")]
@@ -260,7 +255,7 @@ def render_card(view: QuestionCardView) -> SlackMessage:
             )
         )
         if view.decision is not None:
-            blocks.append(section(decision_text(view.decision, labels)))
+            blocks.append(decision_block(view.decision, labels, view.question_id))
         blocks.append(context(f"Voting has closed{comments}"))
         text = f"Question {view.question_id} closed: {view.result.headline(view.scale)}"
         if view.decision is not None:
@@ -280,8 +275,7 @@ def settled_text(q: QuestionSummaryView, labels: tuple[str, ...]) -> str:
         case Settlement.DECIDED if q.decision is not None:
             return (
                 f"⚖️ *Decided: {q.decision.grade} {labels[q.decision.grade - 1]}*, "
-                f"{q.how_reached} ({mention(q.decision.decided_by)}). "
-                f"_Reason:_ {escape(q.decision.rationale)}"
+                f"{q.how_reached} ({mention(q.decision.decided_by)}); the reason is below."
             )
         case Settlement.OPEN:
             return f"🔁 *{q.how_reached.upper()}*: no grade yet"
@@ -301,10 +295,12 @@ def _question_summary_blocks(q: QuestionSummaryView, labels: tuple[str, ...]) ->
             + (f" (round {shown_round})" if q.ballot > 1 else "")
         )
     ]
+    if q.settlement is Settlement.DECIDED and q.decision is not None:
+        blocks.append(
+            reason_block(f"_Reason for {q.question_id}:_", q.decision.rationale, q.question_id)
+        )
     if q.comments:
-        lines = "\n".join(f"> {mention(c.user_id)}: {escape(c.text)}" for c in q.comments)
-        for piece in split_text(f"_Comments on {q.question_id}:_\n{lines}"):
-            blocks.append(section(piece))
+        blocks.extend(comment_blocks(f"_Comments on {q.question_id}:_", q.comments, q.question_id))
     return blocks
 
 
@@ -352,6 +348,24 @@ def render_reminder(view: ReminderView, permalink: str | None) -> SlackMessage:
     return SlackMessage(text=text, blocks=blocks)
 
 
+def _settle_buttons(view: DiscussionView) -> Block:
+    """The chair's Re-vote and Decide buttons under a flagged question's thread."""
+    value = vote_value(view.round_id, view.round_question_id)
+    return {
+        "type": "actions",
+        "block_id": f"settle:{view.round_question_id}",
+        "elements": [
+            {
+                "type": "button",
+                "action_id": action_id,
+                "text": plain(label, 75),
+                "value": value,
+            }
+            for action_id, label in ((REVOTE_ACTION, "Re-vote"), (DECIDE_ACTION, "Decide"))
+        ],
+    }
+
+
 def render_discussion(view: DiscussionView) -> SlackMessage:
     labels = view.scale.labels
     flag = "disagreement" if view.result.kind is OutcomeKind.DISAGREEMENT else "no quorum"
@@ -374,12 +388,17 @@ def render_discussion(view: DiscussionView) -> SlackMessage:
     else:
         blocks.append(context("Votes were anonymous: nobody's grade is shown."))
     if view.comments:
-        lines_text = "\n".join(f"> {mention(c.user_id)}: {escape(c.text)}" for c in view.comments)
-        for piece in split_text(f"*Comments so far:*\n{lines_text}"):
-            blocks.append(section(piece))
+        blocks.extend(
+            comment_blocks(
+                "*Comments so far:*",
+                view.comments,
+                view.question_id,
+                room=MAX_BLOCKS_PER_MESSAGE - len(blocks) - 2,
+            )
+        )
     chairs = ", ".join(mention(c) for c in view.chairs)
     if view.decision is not None:
-        blocks.append(section(decision_text(view.decision, labels)))
+        blocks.append(decision_block(view.decision, labels, view.question_id))
     elif view.revote_by is not None:
         blocks.append(
             section(
@@ -395,27 +414,7 @@ def render_discussion(view: DiscussionView) -> SlackMessage:
                 "*Decide* the grade, giving a reason."
             )
         )
-        value = vote_value(view.round_id, view.round_question_id)
-        blocks.append(
-            {
-                "type": "actions",
-                "block_id": f"settle:{view.round_question_id}",
-                "elements": [
-                    {
-                        "type": "button",
-                        "action_id": REVOTE_ACTION,
-                        "text": plain("Re-vote", 75),
-                        "value": value,
-                    },
-                    {
-                        "type": "button",
-                        "action_id": DECIDE_ACTION,
-                        "text": plain("Decide", 75),
-                        "value": value,
-                    },
-                ],
-            }
-        )
+        blocks.append(_settle_buttons(view))
     text = (
         f"Question {view.question_id} closed with {flag}: "
         f"{distribution_line(view.distribution, labels).replace('*', '')}. Discuss here."
@@ -463,7 +462,8 @@ def _status_blocks(view: RoundStatusView) -> list[Block]:
 
 
 def render_reply(reply: Reply) -> SlackMessage:
-    blocks: list[Block] = [section(reply.text)]
+    shown = rich(reply.text)
+    blocks: list[Block] = [section(shown)]
     for round_view in reply.rounds:
         blocks.extend(_status_blocks(round_view))
     if len(blocks) > MAX_BLOCKS_PER_MESSAGE:
@@ -471,7 +471,7 @@ def render_reply(reply: Reply) -> SlackMessage:
             *blocks[: MAX_BLOCKS_PER_MESSAGE - 1],
             context("(More rounds are open than fit here.)"),
         ]
-    return SlackMessage(text=truncate(reply.text, 3000), blocks=blocks)
+    return SlackMessage(text=truncate(shown, 3000), blocks=blocks)
 
 
 # -------------------------------------------------------------------- comment modal

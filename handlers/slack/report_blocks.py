@@ -27,6 +27,7 @@ from bot.reports import (
     previous_average_grade,
     status_text,
 )
+from bot.text import Composed
 from handlers.slack.blocks import (
     DIVIDER,
     MAX_BLOCKS_PER_MESSAGE,
@@ -42,6 +43,7 @@ from handlers.slack.blocks import (
     split_text,
     truncate,
 )
+from handlers.slack.member_text import rich
 
 MAX_VIEW_BLOCKS = 100
 ADD_ACTION = "add_action"
@@ -162,7 +164,7 @@ def render_action_prompt(view: ActionPromptView) -> SlackMessage:
         }
         blocks.append(block)
         if q.actions:
-            blocks.append(context("Actions: " + " | ".join(escape(a) for a in q.actions)))
+            blocks.append(context("Actions: " + " | ".join(rich(a) for a in q.actions)))
     blocks.append(context("`/assess actions` lists the plan; actions carry over until done."))
     return SlackMessage(text=text, blocks=blocks)
 
@@ -263,7 +265,9 @@ def render_home(view: HomeView, team_url: str | None) -> dict[str, Any]:
     """The Home tab: the current cycle's domains, then this person's questions to vote on."""
     blocks: list[Block] = [header(f"Self-assessment: {view.board_name}")]
     if view.notice:
-        blocks.append(section(escape(view.notice)))
+        blocks.append(
+            section(rich(view.notice) if isinstance(view.notice, Composed) else escape(view.notice))
+        )
     if view.cycle is None:
         blocks.append(
             section(
@@ -310,7 +314,7 @@ def render_home(view: HomeView, team_url: str | None) -> dict[str, Any]:
         blocks.append(header(f"Open actions ({view.open_actions})"))
         for action in view.actions:
             block = section(
-                f"*{action.id}.* {escape(action.line)}" + (" · *overdue*" if action.overdue else "")
+                f"*{action.id}.* {rich(action.line)}" + (" · *overdue*" if action.overdue else "")
             )
             block["accessory"] = {
                 "type": "button",

@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from bot.reporting import Reporting
 from bot.services import STALE_BUTTON, refuse
 from bot.views import Reply
+from handlers.slack.blocks import render_reply
 from handlers.slack.listeners.replies import send_private
 from handlers.slack.payloads import BlockActions, ViewSubmission
 from handlers.slack.report_blocks import (
@@ -68,7 +69,13 @@ def register(app: App, reporting: Reporting) -> None:
             return
         ack()
         channel, prompt_ts = metadata.group(2), metadata.group(3)
-        client.chat_postEphemeral(channel=channel, user=submission.user.id, text=outcome.text)
+        confirmation = render_reply(outcome)  # the owner, as typed, escaped like all member text
+        client.chat_postEphemeral(
+            channel=channel,
+            user=submission.user.id,
+            text=confirmation.text,
+            blocks=confirmation.blocks,
+        )
         prompt = reporting.action_prompt_for(int(metadata.group(1))) if prompt_ts else None
         if prompt is not None:  # show the new action under its question
             message = render_action_prompt(prompt)

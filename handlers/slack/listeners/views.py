@@ -19,6 +19,7 @@ from handlers.slack.blocks import (
     DECIDE_REASON_INPUT,
 )
 from handlers.slack.listeners.replies import tell_privately
+from handlers.slack.member_text import rich
 from handlers.slack.payloads import ViewSubmission, parse_modal_metadata
 
 
@@ -40,7 +41,7 @@ def register(app: App, facilitator: Facilitator) -> None:
             ack(response_action="errors", errors={COMMENT_BLOCK: reply.text})
             return
         ack()
-        tell_privately(client, ref.channel_id, submission.user.id, reply.text)
+        tell_privately(client, ref.channel_id, submission.user.id, rich(reply.text))
 
     @app.view(DECIDE_CALLBACK)
     def submit_decision(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
@@ -64,4 +65,4 @@ def register(app: App, facilitator: Facilitator) -> None:
             ack(response_action="errors", errors={DECIDE_REASON_BLOCK: reply.text})
             return
         ack()
-        tell_privately(client, ref.channel_id, submission.user.id, reply.text)
+        tell_privately(client, ref.channel_id, submission.user.id, rich(reply.text))
