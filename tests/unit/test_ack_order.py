@@ -29,7 +29,7 @@ CHANNEL = "C0PART001"
 
 class RecordingAck(Ack):
     def __init__(self, log: list[str]) -> None:
-        super().__init__()
+        self.response = None  # as Ack.__init__ does
         self.log = log
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
