@@ -39,6 +39,15 @@ class VoteEvent:
 
 
 @dataclass(frozen=True)
+class StoredVote:
+    """What storing a click did: the choice held before it and, for a click older than the
+    vote already stored (a replay), ``stale`` (nothing was changed)."""
+
+    previous: Choice | None
+    stale: bool = False
+
+
+@dataclass(frozen=True)
 class Decision:
     """A chair's grade for a flagged question, with the reason given."""
 

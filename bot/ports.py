@@ -19,6 +19,7 @@ from bot.model import (
     QuestionResult,
     Round,
     RoundQuestion,
+    StoredVote,
     VoteEvent,
 )
 from bot.views import MessageView
@@ -69,9 +70,16 @@ class RoundRepository(Protocol):
         ...
 
     def upsert_vote(
-        self, round_question_id: int, user_id: str, choice: Choice, at: datetime
-    ) -> Choice | None:
-        """Record an elector's current choice; return what they had chosen before, if anything."""
+        self,
+        round_question_id: int,
+        user_id: str,
+        choice: Choice,
+        at: datetime,
+        clicked_at: datetime | None = None,
+    ) -> StoredVote:
+        """Record an elector's current choice, unless ``clicked_at`` (when the click was made,
+        if known) is older than the click of the vote already stored: then nothing changes and
+        the result is ``stale``. Returns what they had chosen before, if anything."""
         ...
 
     def add_comment(

@@ -44,7 +44,7 @@ from bot.reports import (
     long_date,
 )
 from bot.text import Composed, Typed, clean, cut
-from bot.views import GradeScale, Reply
+from bot.views import GradeScale, Later, Outcome, Reply, finish
 
 log = structlog.get_logger(__name__)
 
@@ -411,6 +411,12 @@ class Reporting:
 
     def run_command(self, user_id: str, text: str) -> Reply | None:
         """Carry out a reporting command; None if ``text`` is not one (the Facilitator's)."""
+        outcome = self.command(user_id, text)
+        return finish(outcome) if outcome is not None else None
+
+    def command(self, user_id: str, text: str) -> Outcome | None:
+        """`run_command` in two steps: what the command changes is stored when this returns;
+        ``then()`` does the slow rest (the report's files)."""
         command = parse_reporting_command(text)
         match command:
             case None:
@@ -419,8 +425,8 @@ class Reporting:
                 return self.show_cycle()
             case StartCycle(name):
                 return self.start_cycle(user_id, name)
-            case PostReport():
-                return self.post_report(user_id)
+            case PostReport():  # changes nothing; drawing and uploading the files takes time
+                return Later(lambda: self.post_report(user_id))
             case ListActions():
                 return self.list_actions()
             case MarkActionDone(action_id):
@@ -1037,9 +1043,17 @@ class CommandRouter:
     fallback: CommandRunner
 
     def run_command(self, user_id: str, text: str) -> Reply:
-        reply = self.reporting.run_command(user_id, text)
-        return reply if reply is not None else self.fallback.run_command(user_id, text)
+        return finish(self.command(user_id, text))
+
+    def command(self, user_id: str, text: str) -> Outcome:
+        outcome = self.reporting.command(user_id, text)
+        return outcome if outcome is not None else self.fallback.command(user_id, text)
 
 
 class CommandRunner(Protocol):
     def run_command(self, user_id: str, text: str) -> Reply: ...
+
+    def command(self, user_id: str, text: str) -> Outcome:
+        """What the command changes is stored when this returns (answer the platform then);
+        `finish` the outcome for the reply."""
+        ...

@@ -25,7 +25,7 @@ from bot.commands import (
     parse_command,
     usage,
 )
-from bot.config import AppConfig
+from bot.config import AppConfig, SubgroupConfig
 from bot.consensus import Choice, OutcomeKind, resolve
 from bot.delivery import Delivery
 from bot.durations import MAX_EXTENSION, describe_duration
@@ -43,7 +43,7 @@ from bot.ports import ChatError, ChatGateway, Clock, OpenRoundExists, UnitOfWork
 from bot.presenter import Presenter
 from bot.refresh import RefreshScheduler
 from bot.text import Composed, clean
-from bot.views import CommentFormView, DecisionFormView, Reply
+from bot.views import CommentFormView, DecisionFormView, Later, Outcome, Reply, finish
 
 log = structlog.get_logger(__name__)
 
@@ -104,22 +104,27 @@ class Facilitator:
 
     def run_command(self, user_id: str, text: str) -> Reply:
         """Carry out `/assess <text>` for ``user_id`` and say how it went."""
+        return finish(self.command(user_id, text))
+
+    def command(self, user_id: str, text: str) -> Outcome:
+        """`run_command` in two steps: whatever the command changes is stored when this
+        returns (answer the platform then); ``then()`` does the sending that follows."""
         command = parse_command(text)
         match command:
             case Help():
                 return Reply(usage(len(self.framework.domains)))
             case StartDomain(domain):
-                return self.start_round(user_id, domain)
+                return self.open_round(user_id, domain)
             case Status():
                 return self.status()
             case CloseDomain(domain):
-                return self.close_domain(user_id, domain)
+                return self.close_now(user_id, domain)
             case ExtendDeadline(domain, by):
                 return self.extend_deadline(user_id, domain, by)
             case RemindNow(domain):
                 return self.remind_now(user_id, domain)
-            case Audit(domain):
-                return self.send_audit(user_id, domain)
+            case Audit(domain):  # changes nothing; the upload can be slow
+                return Later(lambda: self.send_audit(user_id, domain))
             case Unrecognised(problem):
                 return refuse(Composed(problem, "\n\n", usage(len(self.framework.domains))))
 
@@ -142,6 +147,11 @@ class Facilitator:
 
     def start_round(self, user_id: str, domain: int) -> Reply:
         """Snapshot the electorate, open the round and post its questions to the sub-group."""
+        return finish(self.open_round(user_id, domain))
+
+    def open_round(self, user_id: str, domain: int) -> Outcome:
+        """`start_round` in two steps: store the round and its messages to send, then
+        ``then()`` posts them."""
         refusal = self._check_chair_and_domain(user_id, domain, "domain")
         if refusal:
             return refusal
@@ -164,21 +174,9 @@ class Facilitator:
                 f"Domain {domain} still has a re-vote open on {ids}. Let it finish, or close it "
                 f"with `/assess close {domain}`, before starting a new round."
             )
-        if subgroup.members is not None:
-            electorate = tuple(dict.fromkeys(subgroup.members))
-        else:
-            try:
-                electorate = tuple(self.chat.human_members(subgroup.channel))
-            except ChatError as exc:
-                return refuse(
-                    f"I couldn't see who is in the {subgroup.name} channel ({exc}). "
-                    "Invite the app to that channel, then try again."
-                )
-        if not electorate:
-            return refuse(
-                f"The {subgroup.name} has nobody to vote: its channel has no members "
-                "other than apps. Add members, then try again."
-            )
+        electorate = self._electorate(subgroup)
+        if isinstance(electorate, Reply):
+            return electorate
         now = self.clock.now()
         deadline = now + self.config.voting.deadline
         new_round = NewRound(
@@ -194,6 +192,27 @@ class Facilitator:
             remind_at=deadline - self.config.voting.remind_before,
             anonymous=self.config.voting.anonymous,
         )
+        return self._store_round(new_round, subgroup.name)
+
+    def _electorate(self, subgroup: SubgroupConfig) -> tuple[str, ...] | Reply:
+        if subgroup.members is not None:
+            electorate = tuple(dict.fromkeys(subgroup.members))
+        else:
+            try:
+                electorate = tuple(self.chat.human_members(subgroup.channel))
+            except ChatError as exc:
+                return refuse(
+                    f"I couldn't see who is in the {subgroup.name} channel ({exc}). "
+                    "Invite the app to that channel, then try again."
+                )
+        if not electorate:
+            return refuse(
+                f"The {subgroup.name} has nobody to vote: its channel has no members "
+                "other than apps. Add members, then try again."
+            )
+        return electorate
+
+    def _store_round(self, new_round: NewRound, subgroup_name: str) -> Outcome:
         try:
             with self.uow_factory() as uow:
                 round_ = uow.rounds.add(new_round)
@@ -214,9 +233,16 @@ class Facilitator:
                 ]
                 uow.commit()
         except OpenRoundExists:
-            existing = self._open_round(domain)
+            existing = self._open_round(new_round.domain)
             return refuse(self._already_open(existing) if existing else "A round is already open.")
-        logger = log.bind(round_id=round_.id, domain=domain, subgroup=subgroup_key)
+        return Later(lambda: self._post_round(round_, subgroup_name, header_key, card_keys))
+
+    def _post_round(
+        self, round_: Round, subgroup_name: str, header_key: str, card_keys: list[str]
+    ) -> Reply:
+        """Post a stored round's header, then its questions (or discard it if the header can't
+        be posted)."""
+        logger = log.bind(round_id=round_.id, domain=round_.domain, subgroup=round_.subgroup_key)
         header = self.delivery.send_now([header_key])[header_key]
         if header == "failed":
             with self.uow_factory() as uow:
@@ -224,7 +250,7 @@ class Facilitator:
                 uow.commit()
             logger.warning("round_not_started")
             return refuse(
-                f"I couldn't post to the {subgroup.name} channel, so no round was started. "
+                f"I couldn't post to the {subgroup_name} channel, so no round was started. "
                 "Invite the app to that channel, then try again."
             )
         statuses = self.delivery.send_now(card_keys)
@@ -233,10 +259,11 @@ class Facilitator:
             for q, key in zip(round_.questions, card_keys, strict=True)
             if statuses[key] != "sent"
         ]
-        logger.info("round_started", electorate=len(electorate), unsent=len(unsent))
+        logger.info("round_started", electorate=len(round_.electorate), unsent=len(unsent))
         text = (
-            f"Domain {domain} is now with the {subgroup.name}: {len(round_.questions)} questions, "
-            f"{len(electorate)} people to vote, until {when(deadline)}."
+            f"Domain {round_.domain} is now with the {subgroup_name}: "
+            f"{len(round_.questions)} questions, {len(round_.electorate)} people to vote, "
+            f"until {when(round_.deadline_at)}."
         )
         if header != "sent" or unsent:
             text += " Slack is slow to answer; the rest of the questions will appear shortly."
@@ -282,6 +309,11 @@ class Facilitator:
 
     def close_domain(self, user_id: str, domain: int) -> Reply:
         """Close a domain's open questions now, with the votes cast so far."""
+        return finish(self.close_now(user_id, domain))
+
+    def close_now(self, user_id: str, domain: int) -> Outcome:
+        """`close_domain` in two steps: close the questions, then ``then()`` sends the summary
+        (or its update) when due."""
         refusal = self._check_chair_and_domain(user_id, domain, "close")
         if refusal:
             return refusal
@@ -295,18 +327,25 @@ class Facilitator:
                 )
             closed = self._close_questions(revoting)
             log.info("revotes_closed_by_chair", domain=domain, by=user_id, questions=closed)
-            self._after_closing(revoting[0].round_id)
-            return Reply(
+            text = (
                 f"Closed the re-vote on domain {domain}: {closed} question(s) closed with the "
                 "votes cast."
             )
+            return self._then_after_closing(revoting[0].round_id, Reply(text))
         closed = self._close_open_questions(round_, every_ballot=True)
         log.info("round_closed_by_chair", round_id=round_.id, by=user_id, questions=closed)
-        self._after_closing(round_.id)
-        return Reply(
+        text = (
             f"Closed domain {domain}: {closed} question(s) closed with the votes cast. "
             "The summary goes to the board channel."
         )
+        return self._then_after_closing(round_.id, Reply(text))
+
+    def _then_after_closing(self, round_id: int, reply: Reply) -> Later:
+        def then() -> Reply:
+            self._after_closing(round_id)
+            return reply
+
+        return Later(then)
 
     def extend_deadline(self, user_id: str, domain: int, by: timedelta) -> Reply:
         """Move an open round's deadline (and its reminder) later, and say so in its header."""
@@ -484,9 +523,29 @@ class Facilitator:
     # ------------------------------------------------------------------- voting
 
     def record_vote(
-        self, user_id: str, round_id: int, round_question_id: int, choice: Choice
+        self,
+        user_id: str,
+        round_id: int,
+        round_question_id: int,
+        choice: Choice,
+        clicked_at: datetime | None = None,
     ) -> Reply:
         """Record (or change) an elector's vote; close the question when everyone has voted."""
+        return finish(self.cast_vote(user_id, round_id, round_question_id, choice, clicked_at))
+
+    def cast_vote(
+        self,
+        user_id: str,
+        round_id: int,
+        round_question_id: int,
+        choice: Choice,
+        clicked_at: datetime | None = None,
+    ) -> Outcome:
+        """`record_vote` in two steps: store the vote (answer the platform once this returns),
+        then ``then()`` for what follows (the question's redraw, or its closing and summary).
+
+        ``clicked_at`` is when the click was made: a click older than the one whose vote is
+        stored (a replayed request) changes nothing."""
         closed_now = False
         with self.uow_factory() as uow:
             found = self._lock_for_elector(
@@ -500,11 +559,16 @@ class Facilitator:
             if isinstance(found, Reply):
                 return found
             round_, question = found
-            previous = uow.rounds.upsert_vote(question.id, user_id, choice, self.clock.now())
+            stored = uow.rounds.upsert_vote(
+                question.id, user_id, choice, self.clock.now(), clicked_at
+            )
+            if stored.stale:
+                return self._older_click(question, stored.previous)
             question.votes[user_id] = choice
             if all(user in question.votes for user in round_.electorate):
                 closed_now = self._close(uow, round_, question)
             uow.commit()
+        previous = stored.previous
         log.info(
             "vote_recorded",
             round_id=round_id,
@@ -512,16 +576,34 @@ class Facilitator:
             changed=previous is not None and previous != choice,
             closed=closed_now,
         )
-        if closed_now:
-            self._send_soon()
-            self._after_closing(round_id)
-        else:
-            self.refresher.request(round_question_id)
-        said = (
-            "Don't know"
-            if choice is Choice.DONT_KNOW
-            else self.presenter.scale.named(int(choice.value))
+
+        def then() -> Reply:
+            if closed_now:
+                self._send_soon()
+                self._after_closing(round_id)
+            else:
+                self.refresher.request(round_question_id)
+            return self._vote_reply(question, choice, previous, closed_now)
+
+        return Later(then)
+
+    def _said(self, choice: Choice) -> str:
+        if choice is Choice.DONT_KNOW:
+            return "Don't know"
+        return self.presenter.scale.named(int(choice.value))
+
+    def _older_click(self, question: RoundQuestion, latest: Choice | None) -> Reply:
+        log.info("older_click_ignored", round_question_id=question.id)
+        stored = f" ({self._said(latest)})" if latest is not None else ""
+        return Reply(
+            f"Question {question.question_id}: that click is older than your latest "
+            f"vote{stored}, so nothing changed."
         )
+
+    def _vote_reply(
+        self, question: RoundQuestion, choice: Choice, previous: Choice | None, closed_now: bool
+    ) -> Reply:
+        said = self._said(choice)
         if previous is not None and previous != choice:
             verb = "changed your vote to"
         elif previous == choice:
@@ -725,6 +807,10 @@ class Facilitator:
 
     def start_revote(self, user_id: str, round_id: int, round_question_id: int) -> Reply:
         """A chair puts a flagged question to the same electorate again, as a new ballot."""
+        return finish(self.open_revote(user_id, round_id, round_question_id))
+
+    def open_revote(self, user_id: str, round_id: int, round_question_id: int) -> Outcome:
+        """`start_revote` in two steps: store the new ballot, then ``then()`` posts it."""
         now = self.clock.now()
         deadline = now + self.config.voting.revote_deadline
         with self.uow_factory() as uow:
@@ -761,8 +847,6 @@ class Facilitator:
                 ),
             )
             uow.commit()
-        status = self.delivery.send_now([card_key])[card_key]
-        self._send_soon()
         log.info(
             "revote_started",
             round_id=round_id,
@@ -774,9 +858,15 @@ class Facilitator:
             f"Re-vote (round {ballot}) on question {flagged.question_id} is open to the same "
             f"{len(round_.electorate)} people until {when(deadline)}."
         )
-        if status != "sent":
-            text += " Slack is slow to answer; the question will appear shortly."
-        return Reply(text)
+
+        def then() -> Reply:
+            status = self.delivery.send_now([card_key])[card_key]
+            self._send_soon()
+            if status != "sent":
+                return Reply(text + " Slack is slow to answer; the question will appear shortly.")
+            return Reply(text)
+
+        return Later(then)
 
     def _revote_reminder_at(self, deadline: datetime) -> datetime:
         """A re-vote nudges `remind_before` its deadline, or halfway if that is sooner."""
@@ -798,6 +888,13 @@ class Facilitator:
         self, user_id: str, round_id: int, round_question_id: int, grade: int, rationale: str
     ) -> Reply:
         """A chair settles a flagged question: the grade and the reason are its outcome."""
+        return finish(self.record_decision(user_id, round_id, round_question_id, grade, rationale))
+
+    def record_decision(
+        self, user_id: str, round_id: int, round_question_id: int, grade: int, rationale: str
+    ) -> Outcome:
+        """`decide` in two steps: store the decision, then ``then()`` updates the summary when
+        due."""
         rationale = clean(rationale).strip()
         if not rationale:
             return refuse("Give the reason for the decision: the board will read it.")
@@ -821,14 +918,14 @@ class Facilitator:
                     uow, OutgoingMessage(key, kind, round_id, round_question_id=flagged.id)
                 )
             uow.commit()
-        self._send_soon()
         log.info("decided_by_chair", round_id=round_id, question=flagged.question_id, by=user_id)
-        self._after_closing(round_id)
-        return Reply(
+        reply = Reply(
             f"Recorded: question {flagged.question_id} is "
             f"{self.presenter.scale.named(grade)}, decided by you. "
             "The board summary will say so, with your reason."
         )
+        self._send_soon()
+        return self._then_after_closing(round_id, reply)
 
     def send_audit(self, user_id: str, domain: int) -> Reply:
         """Send a chair domain N's audit trail as a CSV file, by direct message."""

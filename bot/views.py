@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -239,6 +240,23 @@ class Reply:
     text: str
     rounds: tuple[RoundStatusView, ...] = field(default_factory=tuple)
     is_refusal: bool = False
+
+
+@dataclass(frozen=True)
+class Later:
+    """What had to be stored before the platform is answered is stored (possibly nothing: the
+    rest only sends). ``then`` does the slower rest (sending messages, a summary) after the
+    answer, and gives the private reply."""
+
+    then: Callable[[], Reply]
+
+
+Outcome = Reply | Later
+
+
+def finish(outcome: Outcome) -> Reply:
+    """The reply, once any work left for after the answer is done."""
+    return outcome.then() if isinstance(outcome, Later) else outcome
 
 
 @dataclass(frozen=True)

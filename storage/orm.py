@@ -155,6 +155,8 @@ class VoteRow(Base):
     choice: Mapped[str] = mapped_column(String(16))
     cast_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # When the stored choice was clicked (Slack's action_ts): an older click changes nothing.
+    clicked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     __table_args__ = (UniqueConstraint("round_question_id", "user_id"),)
 

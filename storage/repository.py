@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Select, case, delete, exists, select, update
+from sqlalchemy import Select, case, delete, exists, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -24,6 +24,7 @@ from bot.model import (
     Round,
     RoundQuestion,
     Status,
+    StoredVote,
     VoteEvent,
 )
 from bot.ports import OpenRoundExists
@@ -101,6 +102,11 @@ def _insert(session: Session, table: type[VoteRow] | type[OutboxRow]) -> Any:
     if session.get_bind().dialect.name == "postgresql":
         return postgresql_insert(table)
     return sqlite_insert(table)
+
+
+def _older(clicked_at: datetime | None, stored_at: datetime | None) -> bool:
+    """A click made before the one whose choice is stored (a replay of an old request)."""
+    return clicked_at is not None and stored_at is not None and clicked_at < stored_at
 
 
 def _with_everything(statement: Select[RoundRow]) -> Select[RoundRow]:
@@ -229,33 +235,55 @@ class SqlRoundRepository:
         return _question(row, with_comments=False) if row else None
 
     def upsert_vote(
-        self, round_question_id: int, user_id: str, choice: Choice, at: datetime
-    ) -> Choice | None:
-        previous = self.session.scalar(
-            select(VoteRow.choice).where(
+        self,
+        round_question_id: int,
+        user_id: str,
+        choice: Choice,
+        at: datetime,
+        clicked_at: datetime | None = None,
+    ) -> StoredVote:
+        """Callers hold the question's lock (`lock_question`), so the read and the write below
+        see no other click of this elector in between; the conditional upsert says the same in
+        SQL."""
+        stored = self.session.execute(
+            select(VoteRow.choice, VoteRow.clicked_at).where(
                 VoteRow.round_question_id == round_question_id, VoteRow.user_id == user_id
             )
-        )
+        ).one_or_none()
+        previous = Choice(stored.choice) if stored is not None else None
+        if _older(clicked_at, stored.clicked_at if stored is not None else None):
+            return StoredVote(previous, stale=True)
         statement = _insert(self.session, VoteRow).values(
             round_question_id=round_question_id,
             user_id=user_id,
             choice=choice.value,
             cast_at=at,
             updated_at=at,
+            clicked_at=clicked_at,
         )
+        excluded = statement.excluded
         statement = statement.on_conflict_do_update(
             index_elements=[VoteRow.round_question_id, VoteRow.user_id],
-            set_={"choice": statement.excluded.choice, "updated_at": statement.excluded.updated_at},
+            set_={
+                "choice": excluded.choice,
+                "updated_at": excluded.updated_at,
+                "clicked_at": excluded.clicked_at,
+            },
+            where=or_(
+                VoteRow.clicked_at.is_(None),
+                excluded.clicked_at.is_(None),
+                VoteRow.clicked_at <= excluded.clicked_at,
+            ),
         )
         self.session.execute(statement)
-        if previous != choice.value:  # the trail keeps each vote and each change, not repeats
+        if previous != choice:  # the trail keeps each vote and each change, not repeats
             self.session.add(
                 VoteEventRow(
                     round_question_id=round_question_id, user_id=user_id, choice=choice.value, at=at
                 )
             )
             self.session.flush()
-        return Choice(previous) if previous is not None else None
+        return StoredVote(previous)
 
     def add_comment(self, round_question_id: int, user_id: str, text: str, at: datetime) -> None:
         self.session.add(

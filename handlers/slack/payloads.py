@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -12,6 +13,7 @@ from bot.consensus import Choice
 
 _BUTTON_VALUE = re.compile(r"^(\d{1,12}):(\d{1,12})$")
 _MODAL_METADATA = re.compile(r"^(\d{1,12}):(\d{1,12}):([A-Z0-9]{1,40})$")
+_ACTION_TS = re.compile(r"^(\d{1,10})(?:\.(\d{1,6}))?$")
 
 
 class _Payload(BaseModel):
@@ -37,6 +39,7 @@ class SlackAction(_Payload):
     action_id: str
     value: str = ""
     block_id: str = ""
+    action_ts: str = ""  # when the click was made, "1712345678.123456"
 
 
 class SlackContainer(_Payload):
@@ -53,6 +56,11 @@ class BlockActions(_Payload):
     @property
     def action(self) -> SlackAction:
         return self.actions[0]
+
+    @property
+    def clicked_at(self) -> datetime | None:
+        """When the click was made (its action_ts), if Slack said."""
+        return parse_action_ts(self.action.action_ts)
 
     @property
     def message_ts(self) -> str | None:
@@ -166,3 +174,11 @@ def shape_problem(body: dict[str, Any]) -> list[str] | None:
     if isinstance(parsed, BlockActions) and not parsed.actions:
         return ["actions"]
     return None
+def parse_action_ts(value: str) -> datetime | None:
+    """Slack's action_ts ("1712345678.123456", seconds since 1970) as an exact UTC time; None if
+    missing or malformed."""
+    match = _ACTION_TS.match(value)
+    if not match:
+        return None
+    micros = int((match.group(2) or "0").ljust(6, "0"))
+    return datetime.fromtimestamp(int(match.group(1)), UTC) + timedelta(microseconds=micros)

@@ -289,6 +289,7 @@ def test_summary_is_followed_by_its_chart_and_add_action(app: RunningApp) -> Non
     assert "empty" in app.assess("actions")
 
     due = (date.today() + timedelta(days=60)).isoformat()
+    earlier = len(emulator.ephemerals(user=CHAIR))  # the confirmation is the next one
     done = add_action(
         app,
         prompt,
@@ -301,7 +302,7 @@ def test_summary_is_followed_by_its_chart_and_add_action(app: RunningApp) -> Non
         },
     )
     assert done.status == 200 and not done.body.strip()
-    confirmation = emulator.wait_for(lambda: emulator.ephemerals(user=CHAIR))
+    confirmation = emulator.wait_for(lambda: emulator.ephemerals(user=CHAIR)[earlier:])
     assert any("Action 1 added for question 4.1" in e["text"] for e in confirmation)
     # the Add action message now shows the action under its question
     redrawn = emulator.wait_for(

@@ -283,9 +283,13 @@ class SlackSender:
         message: JsonDict | None = None,
         *,
         is_ephemeral: bool = False,
+        action_ts: str | None = None,
         **options: Unpack[SendOptions],
     ) -> AppResponse:
         """A ``block_actions`` payload for a button click in a message.
+
+        ``action_ts`` is when the click was made, as Slack writes it ("1712345678.123456");
+        now unless given (give an old one to replay an earlier click).
 
         The message (and the button's text, value and block_id, if not given) come from the
         emulator. Raises LookupError if the emulator knows the message but it has no such
@@ -317,7 +321,7 @@ class SlackSender:
             "text": (button or {}).get("text")
             or {"type": "plain_text", "text": "Button", "emoji": True},
             "type": "button",
-            "action_ts": f"{time.time():.6f}",
+            "action_ts": action_ts if action_ts is not None else f"{time.time():.6f}",
         }
         if value is not None:
             action["value"] = value

@@ -11,7 +11,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.services import STALE_BUTTON, Facilitator, refuse
-from bot.views import Reply
+from bot.views import Reply, finish
 from handlers.slack.blocks import (
     COMMENT_ACTION,
     DECIDE_ACTION,
@@ -29,38 +29,44 @@ VOTE_ACTIONS = re.compile(rf"^{VOTE_ACTION_PREFIX}(1|2|3|4|dont_know)$")
 
 
 def register(app: App, facilitator: Facilitator) -> None:
+    # A click that changes something is answered (ack) only once the change is stored: Slack
+    # takes the answer as delivery and never sends the click again. What follows the change
+    # (a redraw, a closing, the private reply) comes after the answer.
     @app.action(VOTE_ACTIONS)
     def vote(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
-        ack()
         click = BlockActions.model_validate(body)
         ref = parse_button_value(click.action.value)
         choice = parse_vote_choice(click.action.action_id, VOTE_ACTION_PREFIX)
         if ref is None or choice is None:
+            ack()
             send_private(respond, refuse(STALE_BUTTON))
             return
-        reply = facilitator.record_vote(click.user.id, ref.round_id, ref.round_question_id, choice)
-        send_private(respond, reply)
+        outcome = facilitator.cast_vote(
+            click.user.id, ref.round_id, ref.round_question_id, choice, click.clicked_at
+        )
+        ack()
+        send_private(respond, finish(outcome))
 
     @app.action(COMMENT_ACTION)
     def comment(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        ack()
+        ack()  # only opens a form: nothing to store, and views.open wants the trigger_id soon
         open_form(body, client, respond, facilitator.comment_form, render_comment_modal)
 
     @app.action(REVOTE_ACTION)
     def revote(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
-        ack()
         click = BlockActions.model_validate(body)
         ref = parse_button_value(click.action.value)
         if ref is None:
+            ack()
             send_private(respond, refuse(STALE_BUTTON))
             return
-        send_private(
-            respond, facilitator.start_revote(click.user.id, ref.round_id, ref.round_question_id)
-        )
+        outcome = facilitator.open_revote(click.user.id, ref.round_id, ref.round_question_id)
+        ack()
+        send_private(respond, finish(outcome))
 
     @app.action(DECIDE_ACTION)
     def decide(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        ack()
+        ack()  # only opens a form
         open_form(body, client, respond, facilitator.decision_form, render_decision_modal)
 
 

@@ -1,4 +1,4 @@
-"""`/assess`: ack at once, then run the command and answer privately."""
+"""`/assess`: run the command, ack once what it changes is stored, then answer privately."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 
 from bot.reporting import CommandRunner
+from bot.views import finish
 from handlers.slack.listeners.replies import send_private
 from handlers.slack.payloads import SlashCommand
 
@@ -14,6 +15,7 @@ from handlers.slack.payloads import SlashCommand
 def register(app: App, facilitator: CommandRunner) -> None:
     @app.command("/assess")
     def assess(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
-        ack()
         command = SlashCommand.model_validate(body)
-        send_private(respond, facilitator.run_command(command.user_id, command.text))
+        outcome = facilitator.command(command.user_id, command.text)
+        ack()  # the change is stored; sending messages and files follows in `finish`
+        send_private(respond, finish(outcome))

@@ -27,12 +27,12 @@ def register(app: App, reporting: Reporting, board: SlackBoardGateway) -> None:
 
     @app.action(MARK_DONE)
     def mark_done(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
         click = BlockActions.model_validate(body)
         value = click.action.value
         if _ACTION_ID.match(value):
             notice = reporting.mark_done(click.user.id, int(value)).text
         else:
             notice = "That button doesn't belong to an action I know about; nothing changed."
+        ack()  # once it is stored; the Home tab is redrawn after
         view = reporting.home(click.user.id, notice=notice)
         client.views_publish(user_id=click.user.id, view=render_home(view, board.team_url()))

@@ -1,4 +1,5 @@
-"""Modal submissions: a comment, a chair's decision."""
+"""Modal submissions: a comment, a chair's decision. Each is answered (ack) only once it is
+stored, or with the form's errors when refused."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.services import STALE_BUTTON, Facilitator
+from bot.views import Reply, finish
 from handlers.slack.blocks import (
     COMMENT_BLOCK,
     COMMENT_CALLBACK,
@@ -54,15 +56,15 @@ def register(app: App, facilitator: Facilitator) -> None:
         if not grade.isdigit():
             ack(response_action="errors", errors={DECIDE_GRADE_BLOCK: "Choose a grade."})
             return
-        reply = facilitator.decide(
+        outcome = facilitator.record_decision(
             submission.user.id,
             ref.question.round_id,
             ref.question.round_question_id,
             int(grade),
             submission.input_value(DECIDE_REASON_BLOCK, DECIDE_REASON_INPUT),
         )
-        if reply.is_refusal:
-            ack(response_action="errors", errors={DECIDE_REASON_BLOCK: reply.text})
+        if isinstance(outcome, Reply) and outcome.is_refusal:
+            ack(response_action="errors", errors={DECIDE_REASON_BLOCK: outcome.text})
             return
-        ack()
-        tell_privately(client, ref.channel_id, submission.user.id, rich(reply.text))
+        ack()  # the decision is stored; the summary's update follows
+        tell_privately(client, ref.channel_id, submission.user.id, rich(finish(outcome).text))
