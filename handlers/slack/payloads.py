@@ -174,6 +174,8 @@ def shape_problem(body: dict[str, Any]) -> list[str] | None:
     if isinstance(parsed, BlockActions) and not parsed.actions:
         return ["actions"]
     return None
+
+
 def parse_action_ts(value: str) -> datetime | None:
     """Slack's action_ts ("1712345678.123456", seconds since 1970) as an exact UTC time; None if
     missing or malformed."""
