@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,8 @@ __all__ = [
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _MIGRATION_LOCK_KEY = 7_331_2008  # pg_advisory_lock key: one migrator at a time
+_SQLITE_BUSY_SECONDS = 30
+_HOLDS_WRITER_LOCK = "holds_writer_lock"
 
 
 def normalise_url(url: str) -> str:
@@ -39,7 +42,7 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(
             url,
-            connect_args={"timeout": 30, "check_same_thread": False},
+            connect_args={"timeout": _SQLITE_BUSY_SECONDS, "check_same_thread": False},
             hide_parameters=True,
         )
         _make_sqlite_transactional(engine)
@@ -61,14 +64,29 @@ def _make_sqlite_transactional(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA busy_timeout = 30000")
+        cursor.execute(f"PRAGMA busy_timeout = {_SQLITE_BUSY_SECONDS * 1000}")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
 
+    # Within this process, writers queue on a lock rather than on SQLite's busy handler, which
+    # sleeps in growing steps (up to 100 ms) and lets a waiting click lose the race again and
+    # again. The lock is taken when a transaction begins and given back when its connection
+    # returns to the pool (after its commit or rollback). Another process (SQLite is for one)
+    # still meets the busy timeout.
+    writer = threading.Lock()
+
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
+        info = connection.info
+        if not info.get(_HOLDS_WRITER_LOCK) and writer.acquire(timeout=_SQLITE_BUSY_SECONDS):
+            info[_HOLDS_WRITER_LOCK] = True
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        if record.info.pop(_HOLDS_WRITER_LOCK, False):
+            writer.release()
 
 
 def is_reachable(engine: Engine) -> bool:
