@@ -95,6 +95,13 @@ class ViewSubmission(_Payload):
         return value if isinstance(value, str) else ""
 
 
+class AnyRequest(_Payload):
+    """What the error handler reads of any request, whatever its shape (so it cannot fail)."""
+
+    type: Any = None
+    response_url: Any = None
+
+
 class AppHomeOpened(_Payload):
     user: str
     tab: str = "home"
