@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from bot.consensus import Choice
 
 VOTE_ACTION_PREFIX = "vote_"
+#: every vote button's action_id, for the listener to match
+VOTE_ACTIONS = re.compile(rf"^{VOTE_ACTION_PREFIX}(1|2|3|4|dont_know)$")
 
 _QUESTION_REF = re.compile(r"^(\d{1,12}):(\d{1,12})$")
 _FORM_METADATA = re.compile(r"^(\d{1,12}):(\d{1,12}):([A-Z0-9]{1,40})$")

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -12,7 +11,7 @@ from slack_sdk import WebClient
 
 from bot.services import STALE_BUTTON, Facilitator, refuse
 from bot.views import Reply, finish
-from handlers.slack.codec import VOTE_ACTION_PREFIX, decode_question, decode_vote_choice
+from handlers.slack.codec import VOTE_ACTIONS, decode_question, decode_vote_choice
 from handlers.slack.discussion_blocks import DECIDE_ACTION, REVOTE_ACTION
 from handlers.slack.form_blocks import render_comment_modal, render_decision_modal
 from handlers.slack.payloads import BlockActions
@@ -20,8 +19,6 @@ from handlers.slack.round_blocks import COMMENT_ACTION
 from handlers.slack.surfaces import open_modal, send_private
 
 Form = TypeVar("Form")
-
-VOTE_ACTIONS = re.compile(rf"^{VOTE_ACTION_PREFIX}(1|2|3|4|dont_know)$")
 
 
 def register(app: App, facilitator: Facilitator) -> None:
