@@ -9,8 +9,9 @@ from typing import Any
 from slack_bolt import Ack, App
 from waitress import serve
 
-from handlers.slack.app import build_wsgi_app
 from handlers.slack.gateway import make_web_client
+from handlers.slack.http import slack_front_end
+from handlers.web import build_web_app
 
 
 def main() -> None:
@@ -22,7 +23,7 @@ def main() -> None:
         ack()
 
     serve(
-        build_wsgi_app(app, lambda: True, os.environ["SLACK_SIGNING_SECRET"]),
+        build_web_app([slack_front_end(app, os.environ["SLACK_SIGNING_SECRET"])], lambda: True),
         host="127.0.0.1",
         port=int(os.environ["PORT"]),
         threads=int(os.environ.get("THREADS", "16")),

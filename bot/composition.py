@@ -20,9 +20,11 @@ from bot.refresh import CoalescingRefresher
 from bot.reporting import Reporting, SummaryFollowUps
 from bot.services import Facilitator
 from handlers.files.renderer import ReportFileRenderer
-from handlers.slack.app import MAX_BODY_BYTES, WsgiApp, build_bolt_app, build_wsgi_app
+from handlers.slack.app import build_bolt_app
 from handlers.slack.board_gateway import SlackBoardGateway
 from handlers.slack.gateway import SlackGateway, make_web_client
+from handlers.slack.http import slack_front_end
+from handlers.web import MAX_BODY_BYTES, WsgiApp, build_web_app
 from storage.database import Engine, is_reachable, make_engine, make_session_factory, migrate
 from storage.reporting import SqlReportingUnitOfWorkFactory
 from storage.repository import SqlUnitOfWorkFactory
@@ -172,6 +174,10 @@ def build_application(settings: Settings) -> Application:
         delivery=delivery,
         refresher=refresher,
         scheduler=scheduler,
-        wsgi=build_wsgi_app(bolt_app, lambda: application.healthy(), settings.slack_signing_secret),
+        # the front ends chosen by configuration: Slack for now (Teams will add its own)
+        wsgi=build_web_app(
+            [slack_front_end(bolt_app, settings.slack_signing_secret)],
+            lambda: application.healthy(),
+        ),
     )
     return application

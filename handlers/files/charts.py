@@ -213,6 +213,57 @@ def assessment_chart_png(report: AssessmentReport) -> bytes:
         return _assessment_chart(report)
 
 
+def _current_bar(
+    ax: Axes, domain: DomainReport, y: float, with_previous: bool, scale: GradeScale
+) -> tuple[int, str]:
+    """The domain's bar for this cycle; where it ends and the note to put after it."""
+    if domain.status is not DomainStatus.GRADED:
+        return 0, status_text(domain)
+    left = 0
+    counts = grade_counts(domain, scale)
+    for grade in grade_range(scale):
+        _segment(ax, y, left, counts[grade], grade_style(grade), 0.6)
+        left += counts[grade]
+    flags = len(flagged(domain))
+    _segment(ax, y, left, flags, FLAGGED_STYLE, 0.6, text_colour="white")
+    left += flags
+    average = average_grade(domain)
+    note = f"avg {format_average(average)}" if average is not None else "no grade agreed"
+    moved = domain_change(domain)
+    if with_previous and moved in (Change.UP, Change.DOWN, Change.SAME):
+        note += f" ({moved.value})"
+    return left, note
+
+
+def _previous_bar(ax: Axes, domain: DomainReport, py: float, scale: GradeScale) -> None:
+    """The thinner bar for the previous cycle, with the questions it gave no grade."""
+    previous = previous_grade_counts(domain, scale)
+    left = 0
+    for grade in grade_range(scale):
+        _segment(ax, py, left, previous[grade], grade_style(grade), 0.35)
+        left += previous[grade]
+    missing = len(domain.questions) - sum(previous.values())
+    _segment(ax, py, left, missing, NO_GRADE_STYLE, 0.35)
+
+
+def _assessment_legend(ax: Axes, report: AssessmentReport, height: float) -> None:
+    scale = report.scale
+    handles = [
+        _legend_patch(grade_style(grade), scale.named(grade)) for grade in grade_range(scale)
+    ]
+    handles.append(_legend_patch(FLAGGED_STYLE, "Flagged (disagreement or no quorum)"))
+    if report.previous_cycle is not None:
+        handles.append(_legend_patch(NO_GRADE_STYLE, f"No grade in {report.previous_cycle}"))
+    ax.legend(
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.08 - 0.45 / height),
+        ncol=min(len(handles), 4),
+        fontsize=8,
+        frameon=False,
+    )
+
+
 def _assessment_chart(report: AssessmentReport) -> bytes:
     scale = report.scale
     domains = report.domains
@@ -238,55 +289,19 @@ def _assessment_chart(report: AssessmentReport) -> bytes:
         positions.append(y)
         labels.append(f"Domain {domain.number}" + (f"\n{report.cycle}" if with_previous else ""))
         most = max(most, len(domain.questions))
-        if domain.status is DomainStatus.GRADED:
-            left = 0
-            counts = grade_counts(domain, scale)
-            for grade in grade_range(scale):
-                _segment(ax, y, left, counts[grade], grade_style(grade), 0.6)
-                left += counts[grade]
-            flags = len(flagged(domain))
-            _segment(ax, y, left, flags, FLAGGED_STYLE, 0.6, text_colour="white")
-            left += flags
-            average = average_grade(domain)
-            note = f"avg {format_average(average)}" if average is not None else "no grade agreed"
-            moved = domain_change(domain)
-            if with_previous and moved in (Change.UP, Change.DOWN, Change.SAME):
-                note += f" ({moved.value})"
-        else:
-            left = 0
-            note = status_text(domain)
+        left, note = _current_bar(ax, domain, y, with_previous, scale)
         ax.annotate(
             note, xy=(left, y), xytext=(5, 0), textcoords="offset points", va="center", fontsize=9
         )
         if with_previous and domain.questions:
-            py = y + 0.8
-            positions.append(py)
+            positions.append(y + 0.8)
             labels.append(str(report.previous_cycle))
-            previous = previous_grade_counts(domain, scale)
-            left = 0
-            for grade in grade_range(scale):
-                _segment(ax, py, left, previous[grade], grade_style(grade), 0.35)
-                left += previous[grade]
-            missing = len(domain.questions) - sum(previous.values())
-            _segment(ax, py, left, missing, NO_GRADE_STYLE, 0.35)
+            _previous_bar(ax, domain, y + 0.8, scale)
     ax.set_yticks(positions, labels, fontsize=8)
     ax.invert_yaxis()
     ax.set_xlim(0, most * 1.4 + 0.5)
     ax.set_xticks(_ticks(most))
     ax.set_xlabel("Number of questions")
     ax.spines[["top", "right"]].set_visible(False)
-    handles = [
-        _legend_patch(grade_style(grade), scale.named(grade)) for grade in grade_range(scale)
-    ]
-    handles.append(_legend_patch(FLAGGED_STYLE, "Flagged (disagreement or no quorum)"))
-    if with_previous:
-        handles.append(_legend_patch(NO_GRADE_STYLE, f"No grade in {report.previous_cycle}"))
-    ax.legend(
-        handles=handles,
-        loc="upper center",
-        bbox_to_anchor=(0.5, -0.08 - 0.45 / height),
-        ncol=min(len(handles), 4),
-        fontsize=8,
-        frameon=False,
-    )
+    _assessment_legend(ax, report, height)
     return _png(figure, assessment_alt_text(report), title)

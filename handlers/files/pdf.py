@@ -9,18 +9,15 @@ distribution, turnout, change since the previous cycle, members' comments) and t
 Text typed by members can hold any character. The paper is set in DejaVu Sans, the Unicode font
 that ships inside matplotlib (already a dependency for the charts); characters the font has no
 glyph for (emoji, mostly) are written as their Unicode name in brackets. If the font cannot be
-found, the core Helvetica font is used and text is transliterated to Latin-1 instead.
+found, the core Helvetica font is used and text is transliterated to Latin-1 instead (both in
+pdf_fonts.py).
 """
 
 from __future__ import annotations
 
-import importlib.util
 import struct
-import unicodedata
-from collections.abc import Callable, Sequence
-from functools import lru_cache
+from collections.abc import Sequence
 from io import BytesIO
-from pathlib import Path
 
 from fpdf import FPDF, XPos
 from fpdf.fonts import FontFace, TTFFont
@@ -48,7 +45,7 @@ from bot.reports import (
     status_text,
     turnout_text,
 )
-from bot.text import clean
+from handlers.files.pdf_fonts import latin1_safe, make_safe_for_font, unicode_font_paths
 from handlers.files.pdf_quotes import quote_lines, quoted
 
 FAMILY = "DejaVu"
@@ -56,90 +53,6 @@ CORE_FAMILY = "helvetica"
 MARGIN = 18.0
 GREY_FILL = (230, 230, 230)
 HEADINGS = FontFace(emphasis="BOLD", fill_color=GREY_FILL)
-
-_SKIN_TONES = range(0x1F3FB, 0x1F400)
-_LATIN1_FALLBACKS = {
-    "‘": "'",
-    "’": "'",
-    "‚": "'",
-    "‛": "'",
-    "“": '"',
-    "”": '"',
-    "„": '"',
-    "‟": '"',
-    "–": "-",
-    "—": "-",
-    "‐": "-",
-    "‑": "-",
-    "−": "-",
-    "…": "...",
-    "•": "-",
-    "€": "EUR",
-    "™": "(TM)",
-    "\u00a0": " ",
-}
-
-
-@lru_cache(maxsize=1)
-def unicode_font_paths() -> tuple[Path, Path] | None:
-    """DejaVu Sans (regular, bold) from matplotlib's bundled fonts, if installed."""
-    spec = importlib.util.find_spec("matplotlib")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    for location in spec.submodule_search_locations:
-        fonts = Path(location) / "mpl-data" / "fonts" / "ttf"
-        regular, bold = fonts / "DejaVuSans.ttf", fonts / "DejaVuSans-Bold.ttf"
-        if regular.is_file() and bold.is_file():
-            return regular, bold
-    return None
-
-
-def _common(text: str) -> str:
-    """The one sanitiser (bot.text.clean: controls, bidi controls and zero-width characters go,
-    CR or CRLF is a new line), and a tab is a space."""
-    return clean(text).replace("\t", " ")
-
-
-def _named(char: str) -> str:
-    name = unicodedata.name(char, "")
-    return f"[{name.lower()}]" if name else "?"
-
-
-def _droppable(char: str) -> bool:
-    """Invisible helpers that only modify a neighbour: variation selectors, joiners, skin tones."""
-    return unicodedata.category(char) in ("Cf", "Mn", "Me") or ord(char) in _SKIN_TONES
-
-
-def make_safe_for_font(text: str, has_glyph: Callable[[str], bool]) -> str:
-    """Keep what the font can draw; drop invisible modifiers; name the rest ("[grinning face]")."""
-    out: list[str] = []
-    for char in _common(text):
-        if char == "\n" or has_glyph(char):
-            out.append(char)
-        elif _droppable(char):
-            continue
-        else:
-            out.append(_named(char))
-    return "".join(out)
-
-
-def latin1_safe(text: str) -> str:
-    """Transliterate to Latin-1 for the core fonts: curly quotes straight, dashes to hyphens."""
-    out: list[str] = []
-    for char in _common(text):
-        char = _LATIN1_FALLBACKS.get(char, char)
-        try:
-            char.encode("latin-1")
-        except UnicodeEncodeError:
-            decomposed = unicodedata.normalize("NFKD", char)
-            stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-            try:
-                stripped.encode("latin-1")
-                char = stripped
-            except UnicodeEncodeError:
-                char = "" if _droppable(char) else _named(char)
-        out.append(char)
-    return "".join(out)
 
 
 def _png_size(png: bytes) -> tuple[int, int]:

@@ -1,68 +1,25 @@
-"""Slack's requests at the WSGI edge: a body over 1 MB is refused before it is read, the
-signature is checked before the body is parsed, and a body that cannot be read is answered 400.
-Nothing here logs a request body: only its size, type and why it was refused."""
+"""Slack's requests at the edge: the signature is checked before the body is parsed, and a body
+that cannot be read is answered 400 (the web layer has already refused one over 1 MB). Nothing
+here logs a request body."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import IO, TYPE_CHECKING
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
-import structlog
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 from slack_sdk.signature import SignatureVerifier
 
 from handlers.slack.payloads import shape_problem
+from handlers.web import FrontEnd, Refusal, Request, Response, Route
 
 if TYPE_CHECKING:
-    from wsgiref.types import StartResponse, WSGIEnvironment
+    from wsgiref.types import WSGIEnvironment
 
-log = structlog.get_logger(__name__)
-
-MAX_BODY_BYTES = 1024 * 1024  # Slack's own requests are a few kB; a modal's state tens of kB
-_READ_CHUNK = 64 * 1024
-
-
-class Refusal(Exception):
-    def __init__(self, status: int, error: str, fields: list[str] | None = None) -> None:
-        super().__init__(error)
-        self.status = status
-        self.error = error
-        self.fields = fields  # the payload's missing or unreadable fields: names, never values
-
-
-def declared_length(environ: WSGIEnvironment) -> int | None:
-    """CONTENT_LENGTH as a number, or None if it is missing or not a number."""
-    raw = str(environ.get("CONTENT_LENGTH") or "").strip()
-    return int(raw) if raw.isdigit() else None
-
-
-def read_body(environ: WSGIEnvironment, limit: int = MAX_BODY_BYTES) -> bytes:
-    """The request body, reading at most `limit` + 1 bytes; Refusal(413) if it is longer.
-
-    A declared length over the limit is refused without reading a byte. Without a usable
-    Content-Length (or with a chunked body) the body is read up to the limit and one byte more.
-    """
-    length = declared_length(environ)
-    if length is not None and length > limit:
-        raise Refusal(413, "request body too large")
-    stream: IO[bytes] | None = environ.get("wsgi.input")
-    if stream is None:
-        return b""
-    wanted = length if length is not None else limit + 1
-    parts: list[bytes] = []
-    received = 0
-    while received < wanted:
-        part = stream.read(min(_READ_CHUNK, wanted - received))
-        if not part:
-            break
-        parts.append(part)
-        received += len(part)
-    if received > limit:
-        raise Refusal(413, "request body too large")
-    return b"".join(parts)
+EVENTS_PATH = "/slack/events"
+FRONT_END = "slack"
 
 
 def is_ssl_check(raw: bytes) -> bool:
@@ -94,33 +51,26 @@ def parse_request(environ: WSGIEnvironment, raw: bytes, verifier: SignatureVerif
     return request
 
 
-def _answer(start_response: StartResponse, response: BoltResponse) -> Iterable[bytes]:
+def _answer(response: BoltResponse) -> Response:
     out = WsgiHttpResponse(status=response.status, headers=response.headers, body=response.body)
-    start_response(out.status, out.get_headers())
-    return out.get_body()
+    return Response(out.status, out.get_headers(), b"".join(out.get_body()))
 
 
-def slack_endpoint(app: App, signing_secret: str) -> Callable[..., Iterable[bytes]]:
-    """The WSGI application for POST /slack/events."""
+def slack_handler(app: App, signing_secret: str) -> Route:
+    """POST /slack/events: Slack's signed requests, dispatched to the Bolt app."""
     verifier = SignatureVerifier(signing_secret)
 
-    def endpoint(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        try:
-            raw = read_body(environ)
-            if is_ssl_check(raw):
-                return _answer(start_response, BoltResponse(status=200, body=""))
-            request = parse_request(environ, raw, verifier)
-        except Refusal as refusal:
-            log.warning(
-                "slack_request_refused",
-                status=refusal.status,
-                reason=refusal.error,
-                content_type=str(environ.get("CONTENT_TYPE") or ""),
-                content_length=declared_length(environ),
-                **({"fields": refusal.fields} if refusal.fields else {}),
-            )
-            response = BoltResponse(status=refusal.status, body={"error": refusal.error})
-            return _answer(start_response, response)
-        return _answer(start_response, app.dispatch(request))
+    def handle(request: Request) -> Response:
+        if is_ssl_check(request.body):
+            return _answer(BoltResponse(status=200, body=""))
+        return _answer(app.dispatch(parse_request(request.environ, request.body, verifier)))
 
-    return endpoint
+    return Route(EVENTS_PATH, frozenset({"POST"}), handle)
+
+
+def slack_front_end(app: App, signing_secret: str) -> FrontEnd:
+    return FrontEnd(
+        name=FRONT_END,
+        routes=(slack_handler(app, signing_secret),),
+        hint=f"Slack sends its requests to POST {EVENTS_PATH}.",
+    )

@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from bot.consensus import Choice
-
-_BUTTON_VALUE = re.compile(r"^(\d{1,12}):(\d{1,12})$")
-_MODAL_METADATA = re.compile(r"^(\d{1,12}):(\d{1,12}):([A-Z0-9]{1,40})$")
 _ACTION_TS = re.compile(r"^(\d{1,10})(?:\.(\d{1,6}))?$")
 
 
@@ -100,41 +95,16 @@ class ViewSubmission(_Payload):
         return value if isinstance(value, str) else ""
 
 
+class AnyRequest(_Payload):
+    """What the error handler reads of any request, whatever its shape (so it cannot fail)."""
+
+    type: Any = None
+    response_url: Any = None
+
+
 class AppHomeOpened(_Payload):
     user: str
     tab: str = "home"
-
-
-@dataclass(frozen=True)
-class QuestionRef:
-    round_id: int
-    round_question_id: int
-
-
-def parse_button_value(value: str) -> QuestionRef | None:
-    """A vote or comment button's value: '<round id>:<round question id>'."""
-    match = _BUTTON_VALUE.match(value)
-    return QuestionRef(int(match.group(1)), int(match.group(2))) if match else None
-
-
-def parse_vote_choice(action_id: str, prefix: str) -> Choice | None:
-    try:
-        return Choice(action_id.removeprefix(prefix))
-    except ValueError:
-        return None
-
-
-@dataclass(frozen=True)
-class CommentModalRef:
-    question: QuestionRef
-    channel_id: str
-
-
-def parse_modal_metadata(metadata: str) -> CommentModalRef | None:
-    match = _MODAL_METADATA.match(metadata)
-    if not match:
-        return None
-    return CommentModalRef(QuestionRef(int(match.group(1)), int(match.group(2))), match.group(3))
 
 
 # What each kind of request must carry for a listener to read it.

@@ -10,6 +10,7 @@ from bot.reporting import (
     ActionFormView,
     ActionPromptView,
     BoardMessage,
+    HomeDomain,
     HomeView,
     ReportMessageView,
 )
@@ -28,7 +29,7 @@ from bot.reports import (
     status_text,
 )
 from bot.text import Composed
-from handlers.slack.blocks import (
+from handlers.slack.block_kit import (
     DIVIDER,
     MAX_BLOCKS_PER_MESSAGE,
     Block,
@@ -43,6 +44,7 @@ from handlers.slack.blocks import (
     split_text,
     truncate,
 )
+from handlers.slack.codec import encode_action, encode_action_form, encode_action_question
 from handlers.slack.member_text import rich
 
 MAX_VIEW_BLOCKS = 100
@@ -160,7 +162,7 @@ def render_action_prompt(view: ActionPromptView) -> SlackMessage:
             "type": "button",
             "action_id": ADD_ACTION,
             "text": plain("Add action", 75),
-            "value": str(q.round_question_id),
+            "value": encode_action_question(q.round_question_id),
         }
         blocks.append(block)
         if q.actions:
@@ -177,19 +179,49 @@ def render_board_message(view: BoardMessage) -> SlackMessage:
             return render_action_prompt(view)
 
 
-def render_action_modal(
-    form: ActionFormView, channel_id: str, message_ts: str | None = None
-) -> dict[str, Any]:
-    """The Add action form; ``message_ts`` is the Add action message, redrawn after a save."""
+def _input(block_id: str, label: str, element: dict[str, Any]) -> Block:
+    return {"type": "input", "block_id": block_id, "label": plain(label, 2000), "element": element}
+
+
+def _action_fields(form: ActionFormView) -> list[Block]:
     options = [
         {"text": plain(f"{p} {label}", 75), "value": str(p)}
         for p, label in sorted(PRIORITY_LABELS.items(), reverse=True)
     ]
+    what = {
+        "type": "plain_text_input",
+        "action_id": ACTION_INPUT,
+        "multiline": True,
+        "max_length": 1000,
+    }
+    priority = {
+        "type": "static_select",
+        "action_id": PRIORITY_INPUT,
+        "options": options,
+        "initial_option": options[1],
+    }
+    owner = {"type": "plain_text_input", "action_id": OWNER_INPUT, "max_length": 200}
+    due = {
+        "type": "datepicker",
+        "action_id": DUE_INPUT,
+        "initial_date": form.default_due.isoformat(),
+    }
+    return [
+        _input(ACTION_BLOCK, "What will be done", what),
+        _input(PRIORITY_BLOCK, "Priority", priority),
+        _input(OWNER_BLOCK, "Owner (a person or a role)", owner),
+        _input(DUE_BLOCK, "Due date", due),
+    ]
+
+
+def render_action_modal(
+    form: ActionFormView, channel_id: str, message_ts: str | None = None
+) -> dict[str, Any]:
+    """The Add action form; ``message_ts`` is the Add action message, redrawn after a save."""
     return {
         "type": "modal",
         "callback_id": ACTION_CALLBACK,
-        "private_metadata": f"{form.round_question_id}:{channel_id}"
-        + (f":{message_ts}" if message_ts else ""),
+        "private_metadata": encode_action_form(form.round_question_id, channel_id, message_ts),
         "title": plain(f"Action for {form.question_id}", 24),
         "submit": plain("Add action", 24),
         "close": plain("Cancel", 24),
@@ -197,48 +229,7 @@ def render_action_modal(
             section(
                 f"*{form.question_id}* ({escape(form.grade_label)}) {escape(form.question_text)}"
             ),
-            {
-                "type": "input",
-                "block_id": ACTION_BLOCK,
-                "label": plain("What will be done", 2000),
-                "element": {
-                    "type": "plain_text_input",
-                    "action_id": ACTION_INPUT,
-                    "multiline": True,
-                    "max_length": 1000,
-                },
-            },
-            {
-                "type": "input",
-                "block_id": PRIORITY_BLOCK,
-                "label": plain("Priority", 2000),
-                "element": {
-                    "type": "static_select",
-                    "action_id": PRIORITY_INPUT,
-                    "options": options,
-                    "initial_option": options[1],
-                },
-            },
-            {
-                "type": "input",
-                "block_id": OWNER_BLOCK,
-                "label": plain("Owner (a person or a role)", 2000),
-                "element": {
-                    "type": "plain_text_input",
-                    "action_id": OWNER_INPUT,
-                    "max_length": 200,
-                },
-            },
-            {
-                "type": "input",
-                "block_id": DUE_BLOCK,
-                "label": plain("Due date", 2000),
-                "element": {
-                    "type": "datepicker",
-                    "action_id": DUE_INPUT,
-                    "initial_date": form.default_due.isoformat(),
-                },
-            },
+            *_action_fields(form),
         ],
     }
 
@@ -261,8 +252,7 @@ STATUS_ICONS = {
 }
 
 
-def render_home(view: HomeView, team_url: str | None) -> dict[str, Any]:
-    """The Home tab: the current cycle's domains, then this person's questions to vote on."""
+def _cycle_blocks(view: HomeView) -> list[Block]:
     blocks: list[Block] = [header(f"Self-assessment: {view.board_name}")]
     if view.notice:
         blocks.append(
@@ -283,48 +273,66 @@ def render_home(view: HomeView, team_url: str | None) -> dict[str, Any]:
             )
         )
     blocks.append(DIVIDER)
-    for domain in view.domains:
-        line = f"*{domain.number}. {escape(domain.title)}*  {STATUS_ICONS[domain.status]}"
-        if domain.status is DomainStatus.OPEN:
-            detail = escape(domain.detail)
-            if domain.deadline_at is not None:
-                detail += f"; closes {slack_date(domain.deadline_at)}"
-            line += f"\n{escape(domain.subgroup_name)}: {detail}"
-        elif domain.status is DomainStatus.GRADED:
-            line += f"\n{escape(domain.subgroup_name)}: {escape(domain.detail)}"
-        elif domain.subgroup_name:
-            line += f"\nTo be graded by the {escape(domain.subgroup_name)}"
-        blocks.append(section(line))
+    return blocks
+
+
+def _domain_block(domain: HomeDomain) -> Block:
+    line = f"*{domain.number}. {escape(domain.title)}*  {STATUS_ICONS[domain.status]}"
+    if domain.status is DomainStatus.OPEN:
+        detail = escape(domain.detail)
+        if domain.deadline_at is not None:
+            detail += f"; closes {slack_date(domain.deadline_at)}"
+        line += f"\n{escape(domain.subgroup_name)}: {detail}"
+    elif domain.status is DomainStatus.GRADED:
+        line += f"\n{escape(domain.subgroup_name)}: {escape(domain.detail)}"
+    elif domain.subgroup_name:
+        line += f"\nTo be graded by the {escape(domain.subgroup_name)}"
+    return section(line)
+
+
+def _waiting_blocks(view: HomeView, team_url: str | None) -> list[Block]:
+    if not view.waiting:
+        return [section("Nothing is waiting for your vote. ✅")]
+    blocks = [header(f"Waiting for your vote ({len(view.waiting)})")]
+    by_domain: dict[int, list[str]] = {}
+    for q in view.waiting:
+        link = permalink(team_url, q.channel_id, q.message_ts)
+        label = f"*{q.question_id}*"
+        label = f"<{link}|{q.question_id}>" if link else label
+        by_domain.setdefault(q.domain, []).append(f"• {label} {escape(truncate(q.text, 150))}")
+    for number, lines in by_domain.items():
+        for piece in split_text(f"*Domain {number}*\n" + "\n".join(lines)):
+            blocks.append(section(piece))
+    return blocks
+
+
+def _action_blocks(view: HomeView) -> list[Block]:
+    if not view.actions:
+        return []
+    blocks = [DIVIDER, header(f"Open actions ({view.open_actions})")]
+    for action in view.actions:
+        block = section(
+            f"*{action.id}.* {rich(action.line)}" + (" · *overdue*" if action.overdue else "")
+        )
+        block["accessory"] = {
+            "type": "button",
+            "action_id": MARK_DONE,
+            "text": plain("Mark done", 75),
+            "value": encode_action(action.id),
+        }
+        blocks.append(block)
+    if view.open_actions > len(view.actions):
+        blocks.append(context("The rest are in `/assess actions`."))
+    return blocks
+
+
+def render_home(view: HomeView, team_url: str | None) -> dict[str, Any]:
+    """The Home tab: the current cycle's domains, then this person's questions to vote on."""
+    blocks = _cycle_blocks(view)
+    blocks.extend(_domain_block(domain) for domain in view.domains)
     blocks.append(DIVIDER)
-    if view.waiting:
-        blocks.append(header(f"Waiting for your vote ({len(view.waiting)})"))
-        by_domain: dict[int, list[str]] = {}
-        for q in view.waiting:
-            link = permalink(team_url, q.channel_id, q.message_ts)
-            label = f"*{q.question_id}*"
-            label = f"<{link}|{q.question_id}>" if link else label
-            by_domain.setdefault(q.domain, []).append(f"• {label} {escape(truncate(q.text, 150))}")
-        for number, lines in by_domain.items():
-            for piece in split_text(f"*Domain {number}*\n" + "\n".join(lines)):
-                blocks.append(section(piece))
-    else:
-        blocks.append(section("Nothing is waiting for your vote. ✅"))
-    if view.actions:
-        blocks.append(DIVIDER)
-        blocks.append(header(f"Open actions ({view.open_actions})"))
-        for action in view.actions:
-            block = section(
-                f"*{action.id}.* {rich(action.line)}" + (" · *overdue*" if action.overdue else "")
-            )
-            block["accessory"] = {
-                "type": "button",
-                "action_id": MARK_DONE,
-                "text": plain("Mark done", 75),
-                "value": str(action.id),
-            }
-            blocks.append(block)
-        if view.open_actions > len(view.actions):
-            blocks.append(context("The rest are in `/assess actions`."))
+    blocks.extend(_waiting_blocks(view, team_url))
+    blocks.extend(_action_blocks(view))
     if view.is_chair:
         blocks.append(
             context(

@@ -18,7 +18,7 @@ import structlog
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse
 
-from handlers.slack.http import MAX_BODY_BYTES
+from handlers.web import MAX_BODY_BYTES
 from tests.e2e.harness import (
     PARTICIPATION,
     SIGNING_SECRET,

@@ -17,12 +17,8 @@ from slack_sdk.models.blocks import Block
 
 from bot.reporting import ActionFormView, ActionPromptView
 from bot.views import CommentFormView, DecisionFormView, Reply
-from handlers.slack.blocks import (
-    render_comment_modal,
-    render_decision_modal,
-    render_message,
-    render_reply,
-)
+from handlers.slack.blocks import render_message
+from handlers.slack.form_blocks import render_comment_modal, render_decision_modal, render_reply
 from handlers.slack.report_blocks import render_action_modal, render_board_message, render_home
 from tests.emulator import validate_blocks, validate_view
 from tests.integration.test_reporting import G, World, framework, world  # noqa: F401

@@ -16,8 +16,8 @@ from slack_bolt import Ack, App, BoltRequest
 from slack_sdk import WebClient
 
 from bot.logs import NoPayloads
-from handlers.slack.http import MAX_BODY_BYTES, Refusal, read_body
 from handlers.slack.listeners import errors
+from handlers.web import MAX_BODY_BYTES, Refusal, read_body
 from tests.emulator import SlackEmulator
 
 URL_SECRET = "Zq9K2sEcReT"  # a response_url's secret part

@@ -52,7 +52,8 @@ from bot.views import (
 )
 from handlers.files import pdf as pdf_module
 from handlers.files.charts import assessment_chart_png, domain_chart_png
-from handlers.files.pdf import board_paper_pdf, latin1_safe, make_safe_for_font
+from handlers.files.pdf import board_paper_pdf
+from handlers.files.pdf_fonts import latin1_safe, make_safe_for_font
 from handlers.files.xlsx import neutralise, workbook_xlsx
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -12,20 +11,14 @@ from slack_sdk import WebClient
 
 from bot.services import STALE_BUTTON, Facilitator, refuse
 from bot.views import Reply, finish
-from handlers.slack.blocks import (
-    COMMENT_ACTION,
-    DECIDE_ACTION,
-    REVOTE_ACTION,
-    VOTE_ACTION_PREFIX,
-    render_comment_modal,
-    render_decision_modal,
-)
-from handlers.slack.listeners.replies import send_private
-from handlers.slack.payloads import BlockActions, parse_button_value, parse_vote_choice
+from handlers.slack.codec import VOTE_ACTIONS, decode_question, decode_vote_choice
+from handlers.slack.discussion_blocks import DECIDE_ACTION, REVOTE_ACTION
+from handlers.slack.form_blocks import render_comment_modal, render_decision_modal
+from handlers.slack.payloads import BlockActions
+from handlers.slack.round_blocks import COMMENT_ACTION
+from handlers.slack.surfaces import open_modal, send_private
 
 Form = TypeVar("Form")
-
-VOTE_ACTIONS = re.compile(rf"^{VOTE_ACTION_PREFIX}(1|2|3|4|dont_know)$")
 
 
 def register(app: App, facilitator: Facilitator) -> None:
@@ -35,8 +28,8 @@ def register(app: App, facilitator: Facilitator) -> None:
     @app.action(VOTE_ACTIONS)
     def vote(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         click = BlockActions.model_validate(body)
-        ref = parse_button_value(click.action.value)
-        choice = parse_vote_choice(click.action.action_id, VOTE_ACTION_PREFIX)
+        ref = decode_question(click.action.value)
+        choice = decode_vote_choice(click.action.action_id)
         if ref is None or choice is None:
             ack()
             send_private(respond, refuse(STALE_BUTTON))
@@ -55,7 +48,7 @@ def register(app: App, facilitator: Facilitator) -> None:
     @app.action(REVOTE_ACTION)
     def revote(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         click = BlockActions.model_validate(body)
-        ref = parse_button_value(click.action.value)
+        ref = decode_question(click.action.value)
         if ref is None:
             ack()
             send_private(respond, refuse(STALE_BUTTON))
@@ -79,7 +72,7 @@ def open_form(
 ) -> None:
     """Open the modal a button asks for, or tell the clicker privately why not."""
     click = BlockActions.model_validate(body)
-    ref = parse_button_value(click.action.value)
+    ref = decode_question(click.action.value)
     if ref is None or click.channel is None:
         send_private(respond, refuse(STALE_BUTTON))
         return
@@ -87,4 +80,4 @@ def open_form(
     if isinstance(form, Reply):
         send_private(respond, form)
         return
-    client.views_open(trigger_id=click.trigger_id, view=render(form, click.channel.id))
+    open_modal(client, click.trigger_id, render(form, click.channel.id))

@@ -8,8 +8,8 @@ from slack_bolt import Ack, App, Respond
 
 from bot.reporting import CommandRunner
 from bot.views import finish
-from handlers.slack.listeners.replies import send_private
 from handlers.slack.payloads import SlashCommand
+from handlers.slack.surfaces import send_private
 
 
 def register(app: App, facilitator: CommandRunner) -> None:

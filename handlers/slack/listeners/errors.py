@@ -8,6 +8,8 @@ import structlog
 from pydantic import ValidationError
 from slack_bolt import App, BoltResponse, Respond
 
+from handlers.slack.payloads import AnyRequest
+
 log = structlog.get_logger(__name__)
 
 SORRY = "Sorry, something went wrong on our side and nothing was changed. Please try again."
@@ -16,19 +18,20 @@ SORRY = "Sorry, something went wrong on our side and nothing was changed. Please
 def register(app: App) -> None:
     @app.error
     def on_error(error: Exception, body: dict[str, Any], respond: Respond | None) -> BoltResponse:
+        request = AnyRequest.model_validate(body)
         if isinstance(error, ValidationError):
             # its message quotes the payload it was given (grades, response_url): names only
             fields = sorted({".".join(str(p) for p in e["loc"]) for e in error.errors()})
             log.error(
                 "listener_failed",
                 error=f"{error.title} invalid: {fields}",
-                request_type=body.get("type"),
+                request_type=request.type,
             )
         else:
             log.error(
-                "listener_failed", error=repr(error), request_type=body.get("type"), exc_info=error
+                "listener_failed", error=repr(error), request_type=request.type, exc_info=error
             )
-        if respond is not None and body.get("response_url"):
+        if respond is not None and request.response_url:
             try:
                 respond(text=SORRY, response_type="ephemeral", replace_original=False)
             except Exception as exc:  # the apology itself must not fail the request

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -10,10 +9,10 @@ from slack_sdk import WebClient
 
 from bot.reporting import Reporting
 from handlers.slack.board_gateway import SlackBoardGateway
+from handlers.slack.codec import decode_action
 from handlers.slack.payloads import AppHomeOpened, BlockActions
 from handlers.slack.report_blocks import MARK_DONE, render_home
-
-_ACTION_ID = re.compile(r"^\d{1,9}$")
+from handlers.slack.surfaces import publish_home
 
 
 def register(app: App, reporting: Reporting, board: SlackBoardGateway) -> None:
@@ -23,16 +22,16 @@ def register(app: App, reporting: Reporting, board: SlackBoardGateway) -> None:
         if opened.tab != "home":
             return
         view = reporting.home(opened.user)
-        client.views_publish(user_id=opened.user, view=render_home(view, board.team_url()))
+        publish_home(client, opened.user, render_home(view, board.team_url()))
 
     @app.action(MARK_DONE)
     def mark_done(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         click = BlockActions.model_validate(body)
-        value = click.action.value
-        if _ACTION_ID.match(value):
-            notice = reporting.mark_done(click.user.id, int(value)).text
+        action_id = decode_action(click.action.value)
+        if action_id is not None:
+            notice = reporting.mark_done(click.user.id, action_id).text
         else:
             notice = "That button doesn't belong to an action I know about; nothing changed."
         ack()  # once it is stored; the Home tab is redrawn after
         view = reporting.home(click.user.id, notice=notice)
-        client.views_publish(user_id=click.user.id, view=render_home(view, board.team_url()))
+        publish_home(client, click.user.id, render_home(view, board.team_url()))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -11,8 +10,7 @@ from slack_sdk import WebClient
 from bot.reporting import Reporting
 from bot.services import STALE_BUTTON, refuse
 from bot.views import Reply
-from handlers.slack.blocks import render_reply
-from handlers.slack.listeners.replies import send_private
+from handlers.slack.codec import decode_action_form, decode_action_question
 from handlers.slack.payloads import BlockActions, ViewSubmission
 from handlers.slack.report_blocks import (
     ACTION_BLOCK,
@@ -29,9 +27,7 @@ from handlers.slack.report_blocks import (
     render_action_modal,
     render_action_prompt,
 )
-
-_QUESTION = re.compile(r"^\d{1,12}$")
-_METADATA = re.compile(r"^(\d{1,12}):([A-Z0-9]{1,40})(?::(\d{1,12}\.\d{1,9}))?$")
+from handlers.slack.surfaces import open_modal, post_private, send_private, update_message
 
 
 def register(app: App, reporting: Reporting) -> None:
@@ -39,26 +35,27 @@ def register(app: App, reporting: Reporting) -> None:
     def add_action(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         ack()
         click = BlockActions.model_validate(body)
-        if not _QUESTION.match(click.action.value) or click.channel is None:
+        question = decode_action_question(click.action.value)
+        if question is None or click.channel is None:
             send_private(respond, refuse(STALE_BUTTON))
             return
-        form = reporting.action_form(click.user.id, int(click.action.value))
+        form = reporting.action_form(click.user.id, question)
         if isinstance(form, Reply):
             send_private(respond, form)
             return
         modal = render_action_modal(form, click.channel.id, click.message_ts)
-        client.views_open(trigger_id=click.trigger_id, view=modal)
+        open_modal(client, click.trigger_id, modal)
 
     @app.view(ACTION_CALLBACK)
     def submit_action(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         submission = ViewSubmission.model_validate(body)
-        metadata = _METADATA.match(submission.view.private_metadata)
-        if metadata is None:
+        ref = decode_action_form(submission.view.private_metadata)
+        if ref is None:
             ack(response_action="errors", errors={ACTION_BLOCK: STALE_BUTTON})
             return
         outcome = reporting.add_action(
             submission.user.id,
-            int(metadata.group(1)),
+            ref.round_question_id,
             submission.input_value(ACTION_BLOCK, ACTION_INPUT),
             submission.selected_value(PRIORITY_BLOCK, PRIORITY_INPUT),
             submission.input_value(OWNER_BLOCK, OWNER_INPUT),
@@ -68,17 +65,8 @@ def register(app: App, reporting: Reporting) -> None:
             ack(response_action="errors", errors={FIELD_BLOCKS[outcome.field]: outcome.text})
             return
         ack()
-        channel, prompt_ts = metadata.group(2), metadata.group(3)
-        confirmation = render_reply(outcome)  # the owner, as typed, escaped like all member text
-        client.chat_postEphemeral(
-            channel=channel,
-            user=submission.user.id,
-            text=confirmation.text,
-            blocks=confirmation.blocks,
-        )
-        prompt = reporting.action_prompt_for(int(metadata.group(1))) if prompt_ts else None
-        if prompt is not None:  # show the new action under its question
-            message = render_action_prompt(prompt)
-            client.chat_update(
-                channel=channel, ts=prompt_ts, text=message.text, blocks=message.blocks
-            )
+        # the owner, as typed, escaped like all member text
+        post_private(client, ref.channel_id, submission.user.id, outcome)
+        prompt = reporting.action_prompt_for(ref.round_question_id) if ref.prompt_ts else None
+        if prompt is not None and ref.prompt_ts:  # show the new action under its question
+            update_message(client, ref.channel_id, ref.prompt_ts, render_action_prompt(prompt))

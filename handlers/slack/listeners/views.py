@@ -10,7 +10,8 @@ from slack_sdk import WebClient
 
 from bot.services import STALE_BUTTON, Facilitator
 from bot.views import Reply, finish
-from handlers.slack.blocks import (
+from handlers.slack.codec import decode_form
+from handlers.slack.form_blocks import (
     COMMENT_BLOCK,
     COMMENT_CALLBACK,
     COMMENT_INPUT,
@@ -20,16 +21,16 @@ from handlers.slack.blocks import (
     DECIDE_REASON_BLOCK,
     DECIDE_REASON_INPUT,
 )
-from handlers.slack.listeners.replies import tell_privately
 from handlers.slack.member_text import rich
-from handlers.slack.payloads import ViewSubmission, parse_modal_metadata
+from handlers.slack.payloads import ViewSubmission
+from handlers.slack.surfaces import tell_privately
 
 
 def register(app: App, facilitator: Facilitator) -> None:
     @app.view(COMMENT_CALLBACK)
     def submit_comment(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         submission = ViewSubmission.model_validate(body)
-        ref = parse_modal_metadata(submission.view.private_metadata)
+        ref = decode_form(submission.view.private_metadata)
         if ref is None:
             ack(response_action="errors", errors={COMMENT_BLOCK: STALE_BUTTON})
             return
@@ -48,7 +49,7 @@ def register(app: App, facilitator: Facilitator) -> None:
     @app.view(DECIDE_CALLBACK)
     def submit_decision(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         submission = ViewSubmission.model_validate(body)
-        ref = parse_modal_metadata(submission.view.private_metadata)
+        ref = decode_form(submission.view.private_metadata)
         if ref is None:
             ack(response_action="errors", errors={DECIDE_REASON_BLOCK: STALE_BUTTON})
             return
