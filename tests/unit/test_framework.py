@@ -20,11 +20,6 @@ QUESTION_DATA = REPO_ROOT / "question_data"
 BANK = QUESTION_DATA / "are-we-there-yet-2008.yaml"
 
 
-@pytest.fixture(scope="module")
-def framework() -> Framework:
-    return load_framework(BANK)
-
-
 @pytest.fixture
 def raw_bank() -> dict[str, Any]:
     data = yaml.safe_load(BANK.read_text(encoding="utf-8"))
