@@ -192,11 +192,28 @@ def run_command(
 # --------------------------------------------------------------- reading the channel
 
 
+def messages_showing(emulator: SlackEmulator, channel: str, *texts: str) -> list[JsonDict]:
+    """The channel's top-level messages whose blocks show every one of ``texts``."""
+    return [
+        m
+        for m in emulator.messages(channel, top_level_only=True)
+        if all(text in block_text(m) for text in texts)
+    ]
+
+
+def wait_for_messages(
+    emulator: SlackEmulator, channel: str, *texts: str, message: str | None = None
+) -> list[JsonDict]:
+    """Wait until some top-level message in the channel shows every one of ``texts``."""
+    return emulator.wait_for(
+        lambda: messages_showing(emulator, channel, *texts),
+        message=message or f"a message showing {texts} in {channel}",
+    )
+
+
 def summaries(emulator: SlackEmulator) -> list[JsonDict]:
     """The domain summaries posted to the board (top-level messages only)."""
-    return [
-        m for m in emulator.messages(BOARD, top_level_only=True) if "graded by" in block_text(m)
-    ]
+    return messages_showing(emulator, BOARD, "graded by")
 
 
 def block_text(message: JsonDict) -> str:

@@ -17,8 +17,10 @@ from tests.e2e.harness import (
     VOTERS,
     RunningApp,
     block_text,
+    messages_showing,
     question_cards,
     wait_for_cards,
+    wait_for_messages,
     wait_for_thread,
 )
 from tests.emulator import validate_blocks
@@ -34,13 +36,7 @@ def vote_all(app: RunningApp, card: dict[str, Any], grades: list[str]) -> None:
 
 
 def board_summary(app: RunningApp) -> dict[str, Any]:
-    (summary,) = app.emulator.wait_for(
-        lambda: [
-            m
-            for m in app.emulator.messages(BOARD, top_level_only=True)
-            if "graded by" in block_text(m)
-        ]
-    )
+    (summary,) = wait_for_messages(app.emulator, BOARD, "graded by")
     return summary
 
 
@@ -82,13 +78,7 @@ def test_flagged_questions_are_discussed_revoted_decided_and_the_summary_updated
     # The chair calls a re-vote on 4.1: a fresh message, the first round shown beside it.
     started = app.click(CHAIR, opener, "revote")
     assert "Re-vote (round 2) on question 4.1" in app.private_reply(started.response_url)
-    revote = emulator.wait_for(
-        lambda: [
-            m
-            for m in emulator.messages(PARTICIPATION, top_level_only=True)
-            if "Re-vote (round 2)" in block_text(m)
-        ]
-    )[0]
+    revote = wait_for_messages(emulator, PARTICIPATION, "Re-vote (round 2)")[0]
     revote_text = block_text(revote)
     assert "Round 1 gave: 1 Inadequate: *1*" in revote_text
     assert "Voted (0 of 4)" in revote_text, "votes are secret again, and nobody has voted yet"
@@ -158,13 +148,8 @@ def test_flagged_questions_are_discussed_revoted_decided_and_the_summary_updated
         return found if len(found) == 2 else []
 
     emulator.wait_for(charts, message="the chart uploaded again after the update")
-    prompt = emulator.wait_for(
-        lambda: [
-            m
-            for m in emulator.messages(BOARD, top_level_only=True)
-            if "4.2" in block_text(m) and "Add action" in block_text(m)
-        ],
-        message="Add action for the decided question",
+    prompt = wait_for_messages(
+        emulator, BOARD, "4.2", "Add action", message="Add action for the decided question"
     )
     assert len(prompt) == 1
 
@@ -201,9 +186,5 @@ def test_a_revote_can_be_started_once_even_if_two_chairs_click_together(
     replies = [app.private_reply(first.response_url), app.private_reply(second.response_url)]
     assert sum("Re-vote (round 2)" in r for r in replies) == 1
     assert any("being re-voted" in r for r in replies)
-    revotes = [
-        m
-        for m in emulator.messages(PARTICIPATION, top_level_only=True)
-        if "Re-vote (round 2)" in block_text(m)
-    ]
+    revotes = messages_showing(emulator, PARTICIPATION, "Re-vote (round 2)")
     assert len(revotes) == 1

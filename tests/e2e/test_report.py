@@ -25,6 +25,7 @@ from tests.e2e.harness import (
     RunningApp,
     block_text,
     wait_for_cards,
+    wait_for_messages,
 )
 from tests.emulator import SlackEmulator, UploadedFile, validate_blocks, validate_view
 
@@ -81,14 +82,9 @@ def uploads_named(emulator: SlackEmulator, suffix: str) -> list[UploadedFile]:
 
 
 def action_prompt(emulator: SlackEmulator) -> JsonDict:
-    return emulator.wait_for(
-        lambda: [
-            m
-            for m in emulator.messages(BOARD, top_level_only=True)
-            if "need an action" in block_text(m)
-        ],
-        message="the Add action message",
-    )[-1]
+    return wait_for_messages(emulator, BOARD, "need an action", message="the Add action message")[
+        -1
+    ]
 
 
 def add_action_buttons(message: JsonDict) -> dict[str, str]:
@@ -392,13 +388,7 @@ def test_report_with_pdf_and_workbook_then_a_new_cycle_compares_and_carries_over
     assert "+Review the youth forum" in listed and f"(from {first_cycle})" in listed
 
     app.command("report")
-    second = emulator.wait_for(
-        lambda: [
-            m
-            for m in emulator.messages(BOARD, top_level_only=True)
-            if "Self-assessment 2099-00" in block_text(m)
-        ]
-    )[0]
+    second = wait_for_messages(emulator, BOARD, "Self-assessment 2099-00")[0]
     shown = block_text(second)
     assert f"compared with {first_cycle}" in shown
     assert "4.1* agreed 3 Good · Up from Adequate" in shown

@@ -96,13 +96,8 @@ def test_chairs_extend_the_deadline_and_remind_now(
         assert "not a duration" in app.command("extend 4 fortnight")
         reply = app.command("extend 4 2d")
         assert "2 days more" in reply
-        emulator.wait_for(
-            lambda: block_text(emulator.message(PARTICIPATION, str(header["ts"])) or {}) != before,
-            message="the header to show the new deadline",
-        )
-        after = block_text(emulator.message(PARTICIPATION, str(header["ts"])) or {})
-        old_stamp = int(before.split("<!date^")[1].split("^")[0])
-        new_stamp = int(after.split("<!date^")[1].split("^")[0])
+        after = header_changed(emulator, header, before)
+        old_stamp, new_stamp = deadline_stamp(before), deadline_stamp(after)
         assert new_stamp - old_stamp == 2 * 86400
 
         for card in cards.values():
@@ -140,6 +135,21 @@ def start_worker(
 
 def wait_for_reply(emulator: SlackEmulator, response_url: str | None) -> None:
     emulator.wait_for(lambda: emulator.responses(response_url), message="a private reply")
+
+
+def header_changed(emulator: SlackEmulator, header: dict[str, Any], before: str) -> str:
+    """Wait until the round's header no longer shows ``before``; return what it shows."""
+
+    def shown() -> str:
+        return block_text(emulator.message(PARTICIPATION, str(header["ts"])) or {})
+
+    emulator.wait_for(lambda: shown() != before, message="the header to show the new deadline")
+    return shown()
+
+
+def deadline_stamp(header_text: str) -> int:
+    """The Unix time of the deadline the header shows (Slack's <!date^…> token)."""
+    return int(header_text.split("<!date^")[1].split("^")[0])
 
 
 def write_config(tmp_path: Path, deadline: str, remind_before: str) -> None:
@@ -231,11 +241,6 @@ def test_extend_is_bounded_to_a_year_and_says_so(
         assert block_text(emulator.message(PARTICIPATION, str(header["ts"])) or {}) == before
 
         assert "365 days more" in app.command("extend 4 365d")
-        emulator.wait_for(
-            lambda: block_text(emulator.message(PARTICIPATION, str(header["ts"])) or {}) != before,
-            message="the header to show the new deadline",
-        )
-        after = block_text(emulator.message(PARTICIPATION, str(header["ts"])) or {})
-        old_stamp = int(before.split("<!date^")[1].split("^")[0])
-        new_stamp = int(after.split("<!date^")[1].split("^")[0])
+        after = header_changed(emulator, header, before)
+        old_stamp, new_stamp = deadline_stamp(before), deadline_stamp(after)
         assert new_stamp - old_stamp == 365 * 86400

@@ -35,6 +35,7 @@ from tests.e2e.harness import (
     RunningApp,
     block_text,
     wait_for_cards,
+    wait_for_messages,
     wait_for_thread,
 )
 from tests.emulator import SlackEmulator, UploadedFile
@@ -270,13 +271,8 @@ def open_a_revote(app: RunningApp) -> JsonDict:
     opener = wait_for_thread(emulator, PARTICIPATION, str(cards["4.1"]["ts"]), 2)[1]
     started = app.sender.click_button(CHAIR, PARTICIPATION, str(opener["ts"]), "revote")
     assert "Re-vote (round 2)" in app.private_reply(started.response_url)
-    return emulator.wait_for(
-        lambda: [
-            m
-            for m in emulator.messages(PARTICIPATION, top_level_only=True)
-            if "Re-vote (round 2)" in block_text(m)
-        ],
-        message="the re-vote's message",
+    return wait_for_messages(
+        emulator, PARTICIPATION, "Re-vote (round 2)", message="the re-vote's message"
     )[0]
 
 
