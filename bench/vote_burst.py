@@ -37,10 +37,10 @@ from tests.e2e.harness import (
 from tests.e2e.harness import summaries as summaries_in
 from tests.e2e.process import environment, free_port, start_bot, wait_healthy
 from tests.emulator import SlackEmulator, SlackSender
-from tests.trust import BANK
+from tests.trust import BANK, COMMISSIONING, PARTICIPATION, PERFORMANCE, WORKFORCE
 
 ROOT = Path(__file__).resolve().parents[1]
-CHANNELS = {2: "C0COMM001", 3: "C0PERF001", 4: "C0PART001", 7: "C0PERF001", 6: "C0PERF001"}
+CHANNELS = {2: COMMISSIONING, 3: PERFORMANCE, 4: PARTICIPATION, 6: PERFORMANCE, 7: PERFORMANCE}
 
 
 STORED_VOTES = "SELECT count(*), count(DISTINCT round_question_id || ':' || user_id) FROM votes"
@@ -103,7 +103,7 @@ def run(database_url: str, label: str, domain: int, electors: int, in_flight: in
         emulator.add_user(CHAIR, "chair")
         for voter in voters:
             emulator.add_user(voter, voter.lower())
-        for channel_id in {"C0COMM001", "C0PERF001", "C0PART001", "C0WORK001"}:
+        for channel_id in {COMMISSIONING, PERFORMANCE, PARTICIPATION, WORKFORCE}:
             emulator.add_channel(
                 channel_id, channel_id.lower(), members=voters if channel_id == channel else []
             )
