@@ -25,7 +25,6 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy import create_engine, text
 
 from bot.framework import load_framework
@@ -33,24 +32,18 @@ from tests.e2e.harness import (
     BOARD,
     CHAIR,
     SIGNING_SECRET,
-    block_text,
-    config_document,
     wait_for_cards,
 )
-from tests.e2e.test_process import free_port, wait_healthy
+from tests.e2e.harness import summaries as summaries_in
+from tests.e2e.process import environment, free_port, start_bot, wait_healthy
 from tests.emulator import SlackEmulator, SlackSender
+from tests.trust import BANK, COMMISSIONING, PARTICIPATION, PERFORMANCE, WORKFORCE
 
 ROOT = Path(__file__).resolve().parents[1]
-CHANNELS = {2: "C0COMM001", 3: "C0PERF001", 4: "C0PART001", 7: "C0PERF001", 6: "C0PERF001"}
+CHANNELS = {2: COMMISSIONING, 3: PERFORMANCE, 4: PARTICIPATION, 6: PERFORMANCE, 7: PERFORMANCE}
 
 
 STORED_VOTES = "SELECT count(*), count(DISTINCT round_question_id || ':' || user_id) FROM votes"
-
-
-def summaries_in(emulator: SlackEmulator) -> list[dict[str, Any]]:
-    return [
-        m for m in emulator.messages(BOARD, top_level_only=True) if "graded by" in block_text(m)
-    ]
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -60,13 +53,7 @@ def percentile(values: list[float], share: float) -> float:
 
 def start(module: str, env: dict[str, str], cwd: Path) -> tuple[subprocess.Popen[str], str]:
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", module],
-        cwd=cwd,
-        env={**env, "PORT": str(port)},
-        text=True,
-        stderr=subprocess.PIPE,
-    )
+    process = start_bot({**env, "PORT": str(port)}, cwd, module=module)
     url = f"http://127.0.0.1:{port}"
     wait_healthy(f"{url}/healthz", process)
     return process, url
@@ -116,30 +103,18 @@ def run(database_url: str, label: str, domain: int, electors: int, in_flight: in
         emulator.add_user(CHAIR, "chair")
         for voter in voters:
             emulator.add_user(voter, voter.lower())
-        for channel_id in {"C0COMM001", "C0PERF001", "C0PART001", "C0WORK001"}:
+        for channel_id in {COMMISSIONING, PERFORMANCE, PARTICIPATION, WORKFORCE}:
             emulator.add_channel(
                 channel_id, channel_id.lower(), members=voters if channel_id == channel else []
             )
         emulator.add_channel(BOARD, "board", members=[CHAIR])
-        config = Path(folder) / "app.yaml"
-        config.write_text(yaml.safe_dump(config_document()), encoding="utf-8")
-        env = {
-            **os.environ,
-            "SLACK_BOT_TOKEN": emulator.token,
-            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-            "SLACK_API_URL": emulator.api_url,
-            "DATABASE_URL": database_url,
-            "APP_CONFIG": str(config),
-            "HOST": "127.0.0.1",
-            "LOG_LEVEL": "WARNING",
-            "PYTHONPATH": str(ROOT),
-        }
+        env = environment(emulator, Path(folder), DATABASE_URL=database_url, PYTHONPATH=str(ROOT))
         app, url = start("bot", env, Path(folder))
         try:
             sender = SlackSender(url, SIGNING_SECRET, emulator)
             response = sender.slash_command(CHAIR, BOARD, f"domain {domain}")
             assert response.status == 200
-            framework = load_framework(ROOT / "question_data" / "are-we-there-yet-2008.yaml")
+            framework = load_framework(BANK)
             domain_model = framework.domain(domain)
             assert domain_model is not None
             cards = wait_for_cards(emulator, channel, len(domain_model.questions))

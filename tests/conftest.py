@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from bot.framework import Framework, load_framework
 from storage.database import normalise_url
+from tests.trust import BANK
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "")
 REQUIRE_POSTGRES = os.environ.get("REQUIRE_POSTGRES") == "1"
@@ -37,3 +39,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         pytest.skip("TEST_POSTGRES_URL not set (see README: make test runs PostgreSQL in CI)")
     reset_postgres(POSTGRES_URL)
     yield POSTGRES_URL
+
+
+@pytest.fixture(scope="session")
+def framework() -> Framework:
+    """The question bank the trust assesses itself against (read once)."""
+    return load_framework(BANK)

@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         database = f"sqlite:///{Path(folder) / 'demo.db'}"
         with running_app(database, emulator, Path(folder), config=document) as app:
             print(f"The chair types: /assess domain {args.domain}")
-            print("  (privately) " + plain(app.assess(f"domain {args.domain}"), names))
+            print("  (privately) " + plain(app.command(f"domain {args.domain}"), names))
             cards = emulator.wait_for(lambda: question_cards(emulator, channel))
             print(f"\n#{channel_name} now shows {len(cards)} questions with grade buttons.\n")
             for question_id, card in cards.items():
@@ -136,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
                     f"{names[commenter]} commented"
                 )
             print("\nThe chair types: /assess close " + str(args.domain))
-            print("  (privately) " + plain(app.assess(f"close {args.domain}"), names))
+            print("  (privately) " + plain(app.command(f"close {args.domain}"), names))
             summary = emulator.wait_for(
                 lambda: [
                     m

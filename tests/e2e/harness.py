@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,48 +15,34 @@ from waitress.server import create_server
 
 from bot.composition import Application, build_application
 from bot.config import Settings
-from tests.emulator import SlackEmulator, SlackSender
+from tests.emulator import AppResponse, SlackEmulator, SlackSender
+from tests.trust import (
+    BOARD,
+    CHAIR,
+    COMMISSIONING,
+    PARTICIPATION,
+    PERFORMANCE,
+    ROOT,
+    WORKFORCE,
+    JsonDict,
+    config_document,
+)
 
-ROOT = Path(__file__).resolve().parents[2]
+__all__ = [
+    "BOARD",
+    "CHAIR",
+    "COMMISSIONING",
+    "PARTICIPATION",
+    "PERFORMANCE",
+    "ROOT",
+    "WORKFORCE",
+    "JsonDict",
+    "config_document",
+]
+
 SIGNING_SECRET = "test-signing-secret"
 TOKEN = "xoxb-test"
-CHAIR = "U0CHAIR01"
-BOARD = "C0BOARD01"
-PARTICIPATION = "C0PART001"
-COMMISSIONING = "C0COMM001"
-PERFORMANCE = "C0PERF001"
-WORKFORCE = "C0WORK001"
-
-JsonDict = dict[str, Any]
-
-
-def config_document(**voting: Any) -> JsonDict:
-    return {
-        "framework": "are-we-there-yet-2008",
-        "board": {"name": "Test Children's Trust", "channel": BOARD, "chairs": [CHAIR]},
-        "subgroups": {
-            "board": {"name": "Board", "channel": BOARD},
-            "commissioning": {"name": "Commissioning Sub-Group", "channel": COMMISSIONING},
-            "performance": {"name": "Performance Management Sub-Group", "channel": PERFORMANCE},
-            "participation": {"name": "Participation Sub-Group", "channel": PARTICIPATION},
-            "workforce": {
-                "name": "Workforce Sub-Group",
-                "channel": WORKFORCE,
-                "members": ["U0WORK001", "U0WORK002"],
-            },
-        },
-        "assignments": {
-            1: "board",
-            2: "commissioning",
-            3: "performance",
-            4: "participation",
-            5: "workforce",
-            6: "performance",
-            7: "performance",
-        },
-        "voting": {"deadline": "7d", "remind_before": "1d", "quorum": 0.5, **voting},
-        "consensus": {"agree_share": 0.67, "max_spread": 1},
-    }
+VOTERS = ["U0PART001", "U0PART002", "U0PART003", "U0PART004"]  # Participation's members
 
 
 def members(prefix: str, count: int) -> list[str]:
@@ -94,15 +80,34 @@ class RunningApp:
     emulator: SlackEmulator
     sender: SlackSender
 
-    def assess(self, text: str, user: str = CHAIR, channel: str = BOARD) -> str:
+    def command(self, text: str, user: str = CHAIR, channel: str = BOARD) -> str:
         """Type `/assess <text>` and return the private reply the user sees."""
-        response = self.sender.slash_command(user, channel, text)
-        assert response.status == 200, response.body
-        url = response.response_url
-        posts = self.emulator.wait_for(
-            lambda: self.emulator.responses(url), message=f"a reply to /assess {text}"
+        return run_command(self.emulator, self.sender, text, user=user, channel=channel)
+
+    def vote(self, user: str, card: JsonDict, grade: str, channel: str = PARTICIPATION) -> str:
+        """Click a grade button (``grade`` "1"-"4" or "dont_know") on a question; return the
+        private confirmation."""
+        response = self.sender.click_button(
+            user, channel, str(card["ts"]), f"vote_{grade}", value=button_value(card)
         )
-        return str(posts[0].body.get("text", ""))
+        assert response.status == 200, response.body
+        return self.private_reply(response.response_url)
+
+    def comment(self, user: str, card: JsonDict, text: str, channel: str = PARTICIPATION) -> None:
+        """Click Comment on a question and submit ``text`` in the modal that opens."""
+        before = len(self.emulator.views_opened)
+        click = self.sender.click_button(user, channel, str(card["ts"]), "comment")
+        assert click.status == 200
+        modal = self.emulator.wait_for(lambda: self.emulator.views_opened[before:])[-1]
+        submitted = self.sender.submit_view(user, modal, {"comment_block": {"comment_input": text}})
+        assert submitted.status == 200 and not submitted.body.strip(), submitted.body
+
+    def click(self, user: str, message: JsonDict, action: str) -> AppResponse:
+        """Click a button without a value (Comment, Re-vote, Decide…) on a Participation
+        message."""
+        response = self.sender.click_button(user, PARTICIPATION, str(message["ts"]), action)
+        assert response.status == 200, response.body
+        return response
 
     def private_reply(self, response_url: str | None) -> str:
         posts = self.emulator.wait_for(lambda: self.emulator.responses(response_url))
@@ -120,6 +125,10 @@ class RunningApp:
 
     def idle(self) -> None:
         assert self.application.refresher.wait_idle(10), "message refreshes did not finish"
+
+
+StartApp = Callable[..., RunningApp]
+"""The ``start_app`` fixture: start an app of another shape (see tests/e2e/conftest.py)."""
 
 
 @contextmanager
@@ -165,7 +174,46 @@ def running_app(
         application.close()
 
 
+def run_command(
+    emulator: SlackEmulator,
+    sender: SlackSender,
+    text: str,
+    user: str = CHAIR,
+    channel: str = BOARD,
+) -> str:
+    """Send `/assess <text>` to whichever app ``sender`` talks to; return the private reply."""
+    response = sender.slash_command(user, channel, text)
+    assert response.status == 200, response.body
+    url = response.response_url
+    posts = emulator.wait_for(lambda: emulator.responses(url), message=f"a reply to /assess {text}")
+    return str(posts[0].body.get("text", ""))
+
+
 # --------------------------------------------------------------- reading the channel
+
+
+def messages_showing(emulator: SlackEmulator, channel: str, *texts: str) -> list[JsonDict]:
+    """The channel's top-level messages whose blocks show every one of ``texts``."""
+    return [
+        m
+        for m in emulator.messages(channel, top_level_only=True)
+        if all(text in block_text(m) for text in texts)
+    ]
+
+
+def wait_for_messages(
+    emulator: SlackEmulator, channel: str, *texts: str, message: str | None = None
+) -> list[JsonDict]:
+    """Wait until some top-level message in the channel shows every one of ``texts``."""
+    return emulator.wait_for(
+        lambda: messages_showing(emulator, channel, *texts),
+        message=message or f"a message showing {texts} in {channel}",
+    )
+
+
+def summaries(emulator: SlackEmulator) -> list[JsonDict]:
+    """The domain summaries posted to the board (top-level messages only)."""
+    return messages_showing(emulator, BOARD, "graded by")
 
 
 def block_text(message: JsonDict) -> str:

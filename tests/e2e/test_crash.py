@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import signal
 import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -24,7 +23,7 @@ from tests.e2e.harness import (
     populate,
     question_cards,
 )
-from tests.e2e.test_process import environment, free_port, wait_healthy
+from tests.e2e.process import environment, free_port, start_bot, wait_healthy
 from tests.emulator import SlackEmulator, SlackSender
 
 ELECTORS = 40
@@ -36,12 +35,6 @@ def emulator() -> Iterator[SlackEmulator]:
     with SlackEmulator() as slack:
         populate(slack, {"PART": ELECTORS})
         yield slack
-
-
-def start(env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot"], cwd=cwd, env=env, text=True, stderr=subprocess.DEVNULL
-    )
 
 
 def stored_voters(database_url: str, round_question_id: int) -> set[str]:
@@ -63,7 +56,7 @@ def test_every_click_answered_200_is_stored_after_a_kill_and_restart(
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = environment(emulator, tmp_path, PORT=str(port), DATABASE_URL=database_url)
-    process = start(env, tmp_path)
+    process = start_bot(env, tmp_path, stderr=subprocess.DEVNULL)
     try:
         wait_healthy(f"{url}/healthz", process)
         sender = SlackSender(url, SIGNING_SECRET, emulator)
@@ -102,7 +95,7 @@ def test_every_click_answered_200_is_stored_after_a_kill_and_restart(
             process.kill()
             process.wait(timeout=20)
 
-    restarted = start(env, tmp_path)
+    restarted = start_bot(env, tmp_path, stderr=subprocess.DEVNULL)
     try:
         assert wait_healthy(f"{url}/healthz", restarted) == {"status": "ok"}
         round_question_id = int(button_value(card).split(":")[1])

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,76 +14,39 @@ from tests.e2e.harness import (
     BOARD,
     CHAIR,
     PARTICIPATION,
+    VOTERS,
     RunningApp,
     block_text,
-    button_value,
-    config_document,
-    populate,
+    messages_showing,
     question_cards,
-    running_app,
     wait_for_cards,
+    wait_for_messages,
     wait_for_thread,
 )
-from tests.emulator import SlackEmulator, validate_blocks
+from tests.emulator import validate_blocks
 
-VOTERS = ["U0PART001", "U0PART002", "U0PART003", "U0PART004"]
+pytestmark = pytest.mark.chair_observes
 SPLIT = ["1", "4", "3", "3"]
 AGREE = ["3", "3", "3", "2"]
 
 
-@pytest.fixture
-def emulator() -> Iterator[SlackEmulator]:
-    with SlackEmulator() as slack:
-        populate(slack)
-        slack.add_member(PARTICIPATION, CHAIR)  # the chair sits in on the sub-group's channel
-        yield slack
-
-
-@pytest.fixture
-def app(database_url: str, emulator: SlackEmulator, tmp_path: Path) -> Iterator[RunningApp]:
-    config = config_document(anonymous=False)
-    config["subgroups"]["participation"]["members"] = VOTERS  # the chair does not vote here
-    with running_app(database_url, emulator, tmp_path, config=config) as running:
-        yield running
-
-
-def vote(app: RunningApp, user: str, card: dict[str, Any], grade: str) -> str:
-    response = app.sender.click_button(
-        user, PARTICIPATION, str(card["ts"]), f"vote_{grade}", value=button_value(card)
-    )
-    assert response.status == 200, response.body
-    return app.private_reply(response.response_url)
-
-
 def vote_all(app: RunningApp, card: dict[str, Any], grades: list[str]) -> None:
     for user, grade in zip(VOTERS, grades, strict=True):
-        vote(app, user, card, grade)
+        app.vote(user, card, grade)
 
 
 def board_summary(app: RunningApp) -> dict[str, Any]:
-    (summary,) = app.emulator.wait_for(
-        lambda: [
-            m
-            for m in app.emulator.messages(BOARD, top_level_only=True)
-            if "graded by" in block_text(m)
-        ]
-    )
+    (summary,) = wait_for_messages(app.emulator, BOARD, "graded by")
     return summary
-
-
-def click(app: RunningApp, user: str, message: dict[str, Any], action: str) -> Any:
-    response = app.sender.click_button(user, PARTICIPATION, str(message["ts"]), action)
-    assert response.status == 200, response.body
-    return response
 
 
 def test_flagged_questions_are_discussed_revoted_decided_and_the_summary_updated(
     app: RunningApp,
 ) -> None:
     emulator = app.emulator
-    app.assess("domain 4")
+    app.command("domain 4")
     cards = wait_for_cards(emulator, PARTICIPATION, 4)
-    vote(app, VOTERS[0], cards["4.1"], "2")
+    app.vote(VOTERS[0], cards["4.1"], "2")
     vote_all(app, cards["4.1"], SPLIT)  # disagreement (U0PART001 changed 2 -> 1)
     vote_all(app, cards["4.2"], SPLIT)  # disagreement
     vote_all(app, cards["4.3"], AGREE)
@@ -107,36 +68,30 @@ def test_flagged_questions_are_discussed_revoted_decided_and_the_summary_updated
 
     # Someone who is not a chair presses either button: refused privately, nothing changes.
     before = len(emulator.messages(PARTICIPATION, top_level_only=True))
-    refused = click(app, VOTERS[1], opener, "revote")
+    refused = app.click(VOTERS[1], opener, "revote")
     assert "Only the board's chairs" in app.private_reply(refused.response_url)
-    refused = click(app, VOTERS[1], opener, "decide")
+    refused = app.click(VOTERS[1], opener, "decide")
     assert "Only the board's chairs" in app.private_reply(refused.response_url)
     assert emulator.views_opened == []
     assert len(emulator.messages(PARTICIPATION, top_level_only=True)) == before
 
     # The chair calls a re-vote on 4.1: a fresh message, the first round shown beside it.
-    started = click(app, CHAIR, opener, "revote")
+    started = app.click(CHAIR, opener, "revote")
     assert "Re-vote (round 2) on question 4.1" in app.private_reply(started.response_url)
-    revote = emulator.wait_for(
-        lambda: [
-            m
-            for m in emulator.messages(PARTICIPATION, top_level_only=True)
-            if "Re-vote (round 2)" in block_text(m)
-        ]
-    )[0]
+    revote = wait_for_messages(emulator, PARTICIPATION, "Re-vote (round 2)")[0]
     revote_text = block_text(revote)
     assert "Round 1 gave: 1 Inadequate: *1*" in revote_text
     assert "Voted (0 of 4)" in revote_text, "votes are secret again, and nobody has voted yet"
     assert question_cards(emulator, PARTICIPATION)["4.1"]["ts"] == revote["ts"]
     emulator.wait_for(lambda: "opened a re-vote" in block_text(thread_opener(app, cards["4.1"])))
     with pytest.raises(LookupError):  # the thread's buttons are gone
-        click(app, CHAIR, thread_opener(app, cards["4.1"]), "revote")
+        app.click(CHAIR, thread_opener(app, cards["4.1"]), "revote")
 
     vote_all(app, revote, AGREE)
 
     # The chair decides 4.2 with a reason, through the modal.
     opener2 = wait_for_thread(emulator, PARTICIPATION, str(cards["4.2"]["ts"]), 2)[1]
-    click(app, CHAIR, opener2, "decide")
+    app.click(CHAIR, opener2, "decide")
     modal = emulator.wait_for(lambda: emulator.views_opened)[-1]
     assert modal["callback_id"] == "decide_submit"
     blank = app.sender.submit_view(
@@ -193,18 +148,13 @@ def test_flagged_questions_are_discussed_revoted_decided_and_the_summary_updated
         return found if len(found) == 2 else []
 
     emulator.wait_for(charts, message="the chart uploaded again after the update")
-    prompt = emulator.wait_for(
-        lambda: [
-            m
-            for m in emulator.messages(BOARD, top_level_only=True)
-            if "4.2" in block_text(m) and "Add action" in block_text(m)
-        ],
-        message="Add action for the decided question",
+    prompt = wait_for_messages(
+        emulator, BOARD, "4.2", "Add action", message="Add action for the decided question"
     )
     assert len(prompt) == 1
 
     # The audit trail goes to the chair as a CSV file.
-    assert "audit trail" in app.assess("audit 4")
+    assert "audit trail" in app.command("audit 4")
     (upload,) = emulator.wait_for(
         lambda: [f for f in emulator.uploaded_files if f.completed and f.filename.endswith(".csv")]
     )
@@ -225,20 +175,16 @@ def test_a_revote_can_be_started_once_even_if_two_chairs_click_together(
     app: RunningApp,
 ) -> None:
     emulator = app.emulator
-    app.assess("domain 4")
+    app.command("domain 4")
     cards = wait_for_cards(emulator, PARTICIPATION, 4)
     vote_all(app, cards["4.1"], SPLIT)
     opener = wait_for_thread(emulator, PARTICIPATION, str(cards["4.1"]["ts"]), 2)[1]
-    first = click(app, CHAIR, opener, "revote")
+    first = app.click(CHAIR, opener, "revote")
     second = app.sender.click_button(
         CHAIR, PARTICIPATION, str(opener["ts"]), "revote", message=opener
     )
     replies = [app.private_reply(first.response_url), app.private_reply(second.response_url)]
     assert sum("Re-vote (round 2)" in r for r in replies) == 1
     assert any("being re-voted" in r for r in replies)
-    revotes = [
-        m
-        for m in emulator.messages(PARTICIPATION, top_level_only=True)
-        if "Re-vote (round 2)" in block_text(m)
-    ]
+    revotes = messages_showing(emulator, PARTICIPATION, "Re-vote (round 2)")
     assert len(revotes) == 1

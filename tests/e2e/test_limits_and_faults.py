@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,10 +14,12 @@ from tests.e2e.harness import (
     PARTICIPATION,
     PERFORMANCE,
     RunningApp,
+    StartApp,
     block_text,
     button_value,
     populate,
     running_app,
+    summaries,
     wait_for_cards,
     wait_for_thread,
 )
@@ -31,12 +32,6 @@ LONG_COMMENT = (
 ) * 9  # about 1,900 characters
 
 
-def summaries(emulator: SlackEmulator) -> list[dict[str, object]]:
-    return [
-        m for m in emulator.messages(BOARD, top_level_only=True) if "graded by" in block_text(m)
-    ]
-
-
 @pytest.mark.parametrize(("domain", "channel"), [(2, COMMISSIONING), (7, PERFORMANCE)])
 def test_a_long_summary_is_split_into_a_thread_within_limits(
     database_url: str, tmp_path: Path, domain: int, channel: str
@@ -44,7 +39,7 @@ def test_a_long_summary_is_split_into_a_thread_within_limits(
     with SlackEmulator() as emulator:
         people = populate(emulator, {"COMM": 30, "PERF": 30})[channel]
         with running_app(database_url, emulator, tmp_path, refresh_interval=1.0) as app:
-            app.assess(f"domain {domain}")
+            app.command(f"domain {domain}")
             cards = wait_for_cards(emulator, channel, 8)
             facilitator = app.application.facilitator
             for card in cards.values():
@@ -56,7 +51,7 @@ def test_a_long_summary_is_split_into_a_thread_within_limits(
                     facilitator.record_vote(
                         person, round_id, question_id, Choice.GOOD if i % 3 else Choice.ADEQUATE
                     )
-            assert "Closed domain" in app.assess(f"close {domain}")
+            assert "Closed domain" in app.command(f"close {domain}")
             app.wait_sent("summary:1")
             first = summaries(emulator)
             assert len(first) == 1
@@ -75,17 +70,14 @@ def test_a_long_summary_is_split_into_a_thread_within_limits(
 
 
 @pytest.fixture
-def big_participation(database_url: str, tmp_path: Path) -> Iterator[RunningApp]:
-    with SlackEmulator() as emulator:
-        populate(emulator, {"PART": 21})
-        with running_app(database_url, emulator, tmp_path, refresh_interval=0.5) as app:
-            yield app
+def big_participation(start_app: StartApp) -> RunningApp:
+    return start_app(sizes={"PART": 21}, refresh_interval=0.5)
 
 
 def test_a_burst_of_votes_costs_few_message_updates(big_participation: RunningApp) -> None:
     app = big_participation
     emulator = app.emulator
-    app.assess("domain 4")
+    app.command("domain 4")
     cards = wait_for_cards(emulator, PARTICIPATION, 4)
     card = cards["4.1"]
     voters = [f"U0PART{i:03d}" for i in range(1, 21)]
@@ -123,7 +115,7 @@ def test_summary_arrives_once_when_slack_answers_429_then_500(
     with SlackEmulator() as emulator:
         populate(emulator, {"PERF": 2})
         with running_app(database_url, emulator, tmp_path) as app:
-            app.assess("domain 3")
+            app.command("domain 3")
             cards = wait_for_cards(emulator, PERFORMANCE, 2)
             people = ["U0PERF001", "U0PERF002"]
             for card in cards.values():

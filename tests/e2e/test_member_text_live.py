@@ -7,20 +7,14 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from tests.e2e.harness import BOARD, CHAIR, RunningApp, block_text
-from tests.e2e.test_report import (  # noqa: F401
-    action_prompt,
-    add_action,
-    app,
-    emulator,
-    play_domain_4,
-)
+from tests.e2e.test_report import action_prompt, add_action, play_domain_4
 from tests.emulator import validate_blocks
 
 TYPED = "<!channel> see <https://evil.example|minutes>\n*4.2* — *4 Outstanding*"
 OWNER = "<@U0CHAIR01> *and* `team`"
 
 
-def test_a_typed_action_and_owner_never_ping_or_disguise_a_link(app: RunningApp) -> None:  # noqa: F811
+def test_a_typed_action_and_owner_never_ping_or_disguise_a_link(app: RunningApp) -> None:
     slack = app.emulator
     play_domain_4(app, {"4.1": "2223", "4.2": "1112", "4.3": "3333", "4.4": "4443"})
     prompt = action_prompt(slack)
@@ -39,7 +33,7 @@ def test_a_typed_action_and_owner_never_ping_or_disguise_a_link(app: RunningApp)
         ],
         message="the Add action message redrawn",
     )[0]
-    listed = app.assess("actions")
+    listed = app.command("actions")
     shown = [
         *(e["text"] for e in confirmations),
         *(block_text(e) for e in confirmations),
@@ -55,8 +49,8 @@ def test_a_typed_action_and_owner_never_ping_or_disguise_a_link(app: RunningApp)
         assert "&lt;!channel&gt; see &lt;https://evil.example|minutes&gt; ↵ ∗4.2∗" in text
 
 
-def test_a_typed_word_shown_back_in_a_refusal_is_text(app: RunningApp) -> None:  # noqa: F811
+def test_a_typed_word_shown_back_in_a_refusal_is_text(app: RunningApp) -> None:
     for typed in ("<!channel>", "domain <!channel>", "extend 4 <!here>", "cycle start <@U0X>"):
-        refused = app.assess(typed)
+        refused = app.command(typed)
         assert "<!" not in refused and "<@" not in refused, refused
         assert "`&lt;" in refused and "/assess domain N" in refused, refused  # and the usage

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import socket
 import subprocess
 import sys
 import time
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,59 +20,10 @@ from tests.e2e.harness import (
     ROOT,
     SIGNING_SECRET,
     config_document,
-    populate,
     wait_for_cards,
 )
+from tests.e2e.process import environment, free_port, start_bot, wait_healthy
 from tests.emulator import SlackEmulator, SlackSender
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def environment(emulator: SlackEmulator, tmp_path: Path, **extra: str) -> dict[str, str]:
-    config = tmp_path / "app.yaml"
-    if not config.exists():
-        config.write_text(yaml.safe_dump(config_document()), encoding="utf-8")
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("SLACK_", "DATABASE_URL", "APP_CONFIG"))
-    }
-    env.update(
-        SLACK_BOT_TOKEN=emulator.token,
-        SLACK_SIGNING_SECRET=SIGNING_SECRET,
-        SLACK_API_URL=emulator.api_url,
-        APP_CONFIG=str(config),
-        HOST="127.0.0.1",
-        LOG_LEVEL="WARNING",
-    )
-    env.update(extra)
-    return env
-
-
-@pytest.fixture
-def emulator() -> Iterator[SlackEmulator]:
-    with SlackEmulator() as slack:
-        populate(slack)
-        yield slack
-
-
-def wait_healthy(url: str, process: subprocess.Popen[str]) -> dict[str, str]:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(
-                f"the app exited: {process.stderr.read() if process.stderr else ''}"
-            )
-        try:
-            with urllib.request.urlopen(url, timeout=1) as response:
-                return dict(json.loads(response.read()))
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError("the app did not answer /healthz in 30 s")
 
 
 def test_python_m_bot_serves_slack_and_stops_cleanly(
@@ -83,9 +31,7 @@ def test_python_m_bot_serves_slack_and_stops_cleanly(
 ) -> None:
     port = free_port()
     env = environment(emulator, tmp_path, PORT=str(port), DATABASE_URL=database_url)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot"], cwd=tmp_path, env=env, text=True, stderr=subprocess.PIPE
-    )
+    process = start_bot(env, tmp_path)
     try:
         assert wait_healthy(f"http://127.0.0.1:{port}/healthz", process) == {"status": "ok"}
         sender = SlackSender(f"http://127.0.0.1:{port}", SIGNING_SECRET, emulator)
@@ -105,9 +51,7 @@ def test_the_default_database_is_a_sqlite_file_in_the_working_folder(
 ) -> None:
     port = free_port()
     env = environment(emulator, tmp_path, PORT=str(port))
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot"], cwd=tmp_path, env=env, text=True, stderr=subprocess.PIPE
-    )
+    process = start_bot(env, tmp_path)
     try:
         wait_healthy(f"http://127.0.0.1:{port}/healthz", process)
     finally:
@@ -212,9 +156,7 @@ def test_the_process_refuses_big_bodies_unread_and_logs_no_body(
     marker = "BODY-MARKER-7f3a"
     log_path = tmp_path / "stderr.log"
     with log_path.open("w") as log_file:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bot"], cwd=tmp_path, env=env, text=True, stderr=log_file
-        )
+        process = start_bot(env, tmp_path, stderr=log_file)
         try:
             wait_healthy(f"http://127.0.0.1:{port}/healthz", process)
             sender = SlackSender(f"http://127.0.0.1:{port}", SIGNING_SECRET, emulator)

@@ -3,30 +3,15 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 
 from tests.e2e.harness import (
     PARTICIPATION,
     RunningApp,
     button_value,
-    populate,
-    running_app,
     wait_for_cards,
 )
-from tests.emulator import SlackEmulator
 
 VOTER = "U0PART001"
-
-
-@pytest.fixture
-def app(database_url: str, tmp_path: Path) -> Iterator[RunningApp]:
-    with SlackEmulator() as slack:
-        populate(slack)
-        with running_app(database_url, slack, tmp_path) as running:
-            yield running
 
 
 def click(app: RunningApp, card: dict[str, object], grade: str, action_ts: str) -> str:
@@ -43,7 +28,7 @@ def click(app: RunningApp, card: dict[str, object], grade: str, action_ts: str) 
 
 
 def test_a_replayed_older_click_changes_nothing(app: RunningApp) -> None:
-    app.assess("domain 4")
+    app.command("domain 4")
     card = wait_for_cards(app.emulator, PARTICIPATION, 4)["4.1"]
     now = time.time()
     first, second = f"{now - 20:.6f}", f"{now - 10:.6f}"

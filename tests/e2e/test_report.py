@@ -8,13 +8,10 @@ opened for real: the PNG decoded with Pillow, the PDF read with pypdf, the XLSX 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from io import BytesIO
-from pathlib import Path
 from typing import Any
 
-import pytest
 from openpyxl import load_workbook  # type: ignore[import-untyped]
 from PIL import Image
 from pypdf import PdfReader
@@ -24,48 +21,16 @@ from tests.e2e.harness import (
     BOARD,
     CHAIR,
     PARTICIPATION,
+    VOTERS,
     RunningApp,
     block_text,
-    button_value,
-    populate,
-    running_app,
     wait_for_cards,
+    wait_for_messages,
 )
 from tests.emulator import SlackEmulator, UploadedFile, validate_blocks, validate_view
 
-VOTERS = ["U0PART001", "U0PART002", "U0PART003", "U0PART004"]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 JsonDict = dict[str, Any]
-
-
-@pytest.fixture
-def emulator() -> Iterator[SlackEmulator]:
-    with SlackEmulator() as slack:
-        populate(slack)
-        yield slack
-
-
-@pytest.fixture
-def app(database_url: str, emulator: SlackEmulator, tmp_path: Path) -> Iterator[RunningApp]:
-    with running_app(database_url, emulator, tmp_path) as running:
-        yield running
-
-
-def vote(app: RunningApp, user: str, card: JsonDict, grade: str) -> None:
-    response = app.sender.click_button(
-        user, PARTICIPATION, str(card["ts"]), f"vote_{grade}", value=button_value(card)
-    )
-    assert response.status == 200, response.body
-    app.private_reply(response.response_url)
-
-
-def comment(app: RunningApp, user: str, card: JsonDict, text: str) -> None:
-    before = len(app.emulator.views_opened)
-    click = app.sender.click_button(user, PARTICIPATION, str(card["ts"]), "comment")
-    assert click.status == 200
-    modal = app.emulator.wait_for(lambda: app.emulator.views_opened[before:])[-1]
-    submitted = app.sender.submit_view(user, modal, {"comment_block": {"comment_input": text}})
-    assert submitted.status == 200 and not submitted.body.strip(), submitted.body
 
 
 def play_domain_4(
@@ -75,14 +40,14 @@ def play_domain_4(
     grade per voter, e.g. "2223"), and return the board summary message."""
     emulator = app.emulator
     before = len(summaries(emulator))
-    reply = app.assess("domain 4")
+    reply = app.command("domain 4")
     assert "Domain 4 is now with" in reply, reply
     cards = wait_for_cards_after(app, before)
     for question_id, text in (comments or {}).items():
-        comment(app, VOTERS[0], cards[question_id], text)
+        app.comment(VOTERS[0], cards[question_id], text)
     for question_id, votes in grades.items():
         for user, grade in zip(VOTERS, votes, strict=True):
-            vote(app, user, cards[question_id], grade)
+            app.vote(user, cards[question_id], grade)
     found = emulator.wait_for(lambda: summaries(emulator)[before:], message="the summary")
     return found[0]
 
@@ -117,14 +82,9 @@ def uploads_named(emulator: SlackEmulator, suffix: str) -> list[UploadedFile]:
 
 
 def action_prompt(emulator: SlackEmulator) -> JsonDict:
-    return emulator.wait_for(
-        lambda: [
-            m
-            for m in emulator.messages(BOARD, top_level_only=True)
-            if "need an action" in block_text(m)
-        ],
-        message="the Add action message",
-    )[-1]
+    return wait_for_messages(emulator, BOARD, "need an action", message="the Add action message")[
+        -1
+    ]
 
 
 def add_action_buttons(message: JsonDict) -> dict[str, str]:
@@ -286,7 +246,7 @@ def test_summary_is_followed_by_its_chart_and_add_action(app: RunningApp) -> Non
     )
     assert past.json["response_action"] == "errors"
     assert "past" in past.json["errors"]["due_block"]
-    assert "empty" in app.assess("actions")
+    assert "empty" in app.command("actions")
 
     due = (date.today() + timedelta(days=60)).isoformat()
     earlier = len(emulator.ephemerals(user=CHAIR))  # the confirmation is the next one
@@ -316,7 +276,7 @@ def test_summary_is_followed_by_its_chart_and_add_action(app: RunningApp) -> Non
     assert "High · Head of Participation" in block_text(redrawn)
     assert validate_blocks(redrawn["blocks"], "message") == []
     assert sorted(add_action_buttons(redrawn)) == ["4.1", "4.2"]
-    listed = app.assess("actions")
+    listed = app.command("actions")
     assert "Run a young people's panel" in listed and "High" in listed
     assert "Head of Participation" in listed and "1 open" in listed
 
@@ -337,7 +297,7 @@ def test_summary_is_followed_by_its_chart_and_add_action(app: RunningApp) -> Non
     assert "Action 1 (4.1) is marked done." in block_text(after)
     assert "Open actions" not in block_text(after)
     assert validate_view({"type": "home", "blocks": after["blocks"]}, "home") == []
-    assert "0 open" in app.assess("actions")
+    assert "0 open" in app.command("actions")
 
 
 def test_report_with_pdf_and_workbook_then_a_new_cycle_compares_and_carries_over(
@@ -345,8 +305,8 @@ def test_report_with_pdf_and_workbook_then_a_new_cycle_compares_and_carries_over
 ) -> None:
     emulator = app.emulator
     first_cycle = financial_year(datetime.now(UTC))
-    assert "Only the board's chairs" in app.assess("report", user=VOTERS[0])
-    assert "nothing to report" in app.assess("report")
+    assert "Only the board's chairs" in app.command("report", user=VOTERS[0])
+    assert "nothing to report" in app.command("report")
 
     play_domain_4(
         app,
@@ -358,10 +318,10 @@ def test_report_with_pdf_and_workbook_then_a_new_cycle_compares_and_carries_over
     add_action(
         app, prompt, "4.2", {"action": "+Review the youth forum", "owner": "@Lead", "due": due}
     )
-    emulator.wait_for(lambda: "+Review" in app.assess("actions"))
-    assert first_cycle in app.assess("cycle")
+    emulator.wait_for(lambda: "+Review" in app.command("actions"))
+    assert first_cycle in app.command("cycle")
 
-    reply = app.assess("report")
+    reply = app.command("report")
     assert f"Posted the {first_cycle} report" in reply
     report_message = next(
         m
@@ -414,27 +374,21 @@ def test_report_with_pdf_and_workbook_then_a_new_cycle_compares_and_carries_over
     assert (4, "4.1", 2, "Adequate", 3) in distribution
 
     # a new cycle: members may not start one, a name is used once, open rounds block it
-    assert "Only the board's chairs" in app.assess("cycle start 2099-00", user=VOTERS[0])
-    assert "already a cycle" in app.assess(f"cycle start {first_cycle}")
-    app.assess("domain 5")
-    assert "still have an open round" in app.assess("cycle start 2099-00")
-    app.assess("close 5")
+    assert "Only the board's chairs" in app.command("cycle start 2099-00", user=VOTERS[0])
+    assert "already a cycle" in app.command(f"cycle start {first_cycle}")
+    app.command("domain 5")
+    assert "still have an open round" in app.command("cycle start 2099-00")
+    app.command("close 5")
     emulator.wait_for(lambda: len(summaries(emulator)) == 2, message="domain 5 closed")
-    assert "Cycle *2099-00* has begun" in app.assess("cycle start 2099-00")
+    assert "Cycle *2099-00* has begun" in app.command("cycle start 2099-00")
 
     # the next cycle grades domain 4 again: 4.1 up to Good, 4.2 the same, 4.3 down
     play_domain_4(app, {"4.1": "3333", "4.2": "1111", "4.3": "2222", "4.4": "4444"})
-    listed = app.assess("actions")
+    listed = app.command("actions")
     assert "+Review the youth forum" in listed and f"(from {first_cycle})" in listed
 
-    app.assess("report")
-    second = emulator.wait_for(
-        lambda: [
-            m
-            for m in emulator.messages(BOARD, top_level_only=True)
-            if "Self-assessment 2099-00" in block_text(m)
-        ]
-    )[0]
+    app.command("report")
+    second = wait_for_messages(emulator, BOARD, "Self-assessment 2099-00")[0]
     shown = block_text(second)
     assert f"compared with {first_cycle}" in shown
     assert "4.1* agreed 3 Good · Up from Adequate" in shown
@@ -447,11 +401,11 @@ def test_report_with_pdf_and_workbook_then_a_new_cycle_compares_and_carries_over
 
     # marked done, the action leaves the plan of the cycle after
     action_id = 1
-    assert f"Action {action_id} (4.2) is marked done" in app.assess(f"actions done {action_id}")
-    assert "already marked done" in app.assess(f"actions done {action_id}")
-    assert "done" in app.assess("actions")
-    assert "Cycle *2100-01* has begun" in app.assess("cycle start 2100-01")
-    assert "action plan is empty" in app.assess("actions")
+    assert f"Action {action_id} (4.2) is marked done" in app.command(f"actions done {action_id}")
+    assert "already marked done" in app.command(f"actions done {action_id}")
+    assert "done" in app.command("actions")
+    assert "Cycle *2100-01* has begun" in app.command("cycle start 2100-01")
+    assert "action plan is empty" in app.command("actions")
 
 
 def test_home_tab_shows_the_cycle_and_what_waits_for_each_member(app: RunningApp) -> None:
@@ -461,10 +415,10 @@ def test_home_tab_shows_the_cycle_and_what_waits_for_each_member(app: RunningApp
     home: JsonDict = emulator.wait_for(lambda: emulator.home_views.get(VOTERS[0]) or {})
     assert "No assessment cycle has started yet" in block_text(home)
 
-    app.assess("domain 4")
+    app.command("domain 4")
     cards = wait_for_cards(emulator, PARTICIPATION, 4)
-    vote(app, VOTERS[0], cards["4.1"], "3")
-    vote(app, VOTERS[1], cards["4.1"], "3")
+    app.vote(VOTERS[0], cards["4.1"], "3")
+    app.vote(VOTERS[1], cards["4.1"], "3")
 
     def home_after(user: str, previous: JsonDict | None) -> JsonDict:
         app.sender.app_home_opened(user)
@@ -498,10 +452,10 @@ def test_home_tab_shows_the_cycle_and_what_waits_for_each_member(app: RunningApp
     assert "/assess report" in block_text(chair_home)
 
     for user in VOTERS[2:]:
-        vote(app, user, cards["4.1"], "3")
+        app.vote(user, cards["4.1"], "3")
     for question in ("4.2", "4.3", "4.4"):
         for user in VOTERS:
-            vote(app, user, cards[question], "2")
+            app.vote(user, cards[question], "2")
     emulator.wait_for(lambda: summaries(emulator))
     graded = block_text(home_after(VOTERS[0], home))
     assert "graded" in graded and "4 questions: 1 Good, 3 Adequate; nothing flagged." in graded

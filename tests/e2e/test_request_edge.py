@@ -8,7 +8,6 @@ import json
 import logging
 import time
 from collections.abc import Iterator, MutableMapping
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlencode
 
@@ -23,22 +22,12 @@ from tests.e2e.harness import (
     PARTICIPATION,
     SIGNING_SECRET,
     RunningApp,
-    populate,
-    running_app,
     wait_for_cards,
 )
-from tests.emulator import SlackEmulator, sign
+from tests.emulator import sign
 
 VOTER = "U0PART001"
 MARKER = "BODY-MARKER-7f3a"  # a string that only a request body contains
-
-
-@pytest.fixture
-def app(database_url: str, tmp_path: Path) -> Iterator[RunningApp]:
-    with SlackEmulator() as emulator:
-        populate(emulator)
-        with running_app(database_url, emulator, tmp_path) as running:
-            yield running
 
 
 class Logs:
@@ -163,7 +152,7 @@ def test_a_signed_body_that_does_not_parse_gets_400_and_one_line(
 def test_a_signed_payload_of_the_wrong_shape_gets_400_and_one_line(
     logs: Logs, app: RunningApp
 ) -> None:
-    app.assess("domain 4")
+    app.command("domain 4")
     card = wait_for_cards(app.emulator, PARTICIPATION, 4)["4.1"]
     response_url = app.emulator.new_response_url(channel_id=PARTICIPATION, user_id=VOTER)
     no_user: dict[str, Any] = {
@@ -190,7 +179,7 @@ def test_a_signed_payload_of_the_wrong_shape_gets_400_and_one_line(
 
 
 def test_a_refused_vote_logs_neither_grade_nor_response_url(logs: Logs, app: RunningApp) -> None:
-    app.assess("domain 4")
+    app.command("domain 4")
     card = wait_for_cards(app.emulator, PARTICIPATION, 4)["4.1"]
     stale = app.sender.click_button(
         VOTER, PARTICIPATION, str(card["ts"]), "vote_4", value="999:999"

@@ -2,52 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from tests.e2e.harness import (
     BOARD,
     CHAIR,
     PARTICIPATION,
+    VOTERS,
     RunningApp,
     block_text,
     button_value,
-    populate,
     question_cards,
-    running_app,
     wait_for_cards,
 )
-from tests.emulator import SlackEmulator, validate_blocks
-
-VOTERS = ["U0PART001", "U0PART002", "U0PART003", "U0PART004"]
-
-
-@pytest.fixture
-def emulator() -> Iterator[SlackEmulator]:
-    with SlackEmulator() as slack:
-        populate(slack)
-        yield slack
-
-
-@pytest.fixture
-def app(database_url: str, emulator: SlackEmulator, tmp_path: Path) -> Iterator[RunningApp]:
-    with running_app(database_url, emulator, tmp_path) as running:
-        yield running
-
-
-def vote(app: RunningApp, user: str, card: dict[str, object], grade: str) -> str:
-    response = app.sender.click_button(
-        user, PARTICIPATION, str(card["ts"]), f"vote_{grade}", value=button_value(card)
-    )
-    assert response.status == 200, response.body
-    return app.private_reply(response.response_url)
+from tests.emulator import validate_blocks
 
 
 def test_a_whole_round_from_command_to_board_summary(app: RunningApp) -> None:
     emulator = app.emulator
-    reply = app.assess("domain 4")
+    reply = app.command("domain 4")
     assert "Domain 4 is now with the Participation Sub-Group" in reply
     assert "4 people to vote" in reply  # the other bot in the channel is not an elector
 
@@ -73,7 +46,7 @@ def test_a_whole_round_from_command_to_board_summary(app: RunningApp) -> None:
 
     # 4.1: 3,3,3,2 → agreed Good. Votes stay secret until the last one.
     for user, grade in zip(VOTERS[:3], ["3", "3", "3"], strict=True):
-        confirmation = vote(app, user, cards["4.1"], grade)
+        confirmation = app.vote(user, cards["4.1"], grade)
         assert "3 Good" in confirmation
     app.idle()
     open_card = emulator.message(PARTICIPATION, cards["4.1"]["ts"])
@@ -81,15 +54,15 @@ def test_a_whole_round_from_command_to_board_summary(app: RunningApp) -> None:
     shown = block_text(open_card)
     assert "3 of 4" in shown and "<@U0PART001>" in shown
     assert "Good: " not in shown and "Agreed" not in shown  # no grades while open
-    vote(app, VOTERS[3], cards["4.1"], "2")
+    app.vote(VOTERS[3], cards["4.1"], "2")
 
     # 4.2: 1,4,3,3 → disagreement; 4.3: 2,2,3,3 → disagreement; 4.4: all Don't know
     for user, grade in zip(VOTERS, ["1", "4", "3", "3"], strict=True):
-        vote(app, user, cards["4.2"], grade)
+        app.vote(user, cards["4.2"], grade)
     for user, grade in zip(VOTERS, ["2", "2", "3", "3"], strict=True):
-        vote(app, user, cards["4.3"], grade)
+        app.vote(user, cards["4.3"], grade)
     for user in VOTERS:
-        vote(app, user, cards["4.4"], "dont_know")
+        app.vote(user, cards["4.4"], "dont_know")
 
     summary = emulator.wait_for(
         lambda: [m for m in emulator.messages(BOARD) if "graded by" in block_text(m)]
@@ -113,12 +86,12 @@ def test_a_whole_round_from_command_to_board_summary(app: RunningApp) -> None:
 
 def test_vote_changes_outsiders_tampering_and_late_votes(app: RunningApp) -> None:
     emulator = app.emulator
-    app.assess("domain 4")
+    app.command("domain 4")
     cards = wait_for_cards(emulator, PARTICIPATION, 4)
     card = cards["4.1"]
 
-    assert "recorded *3 Good*" in vote(app, VOTERS[0], card, "3")
-    assert "changed your vote to *2 Adequate*" in vote(app, VOTERS[0], card, "2")
+    assert "recorded *3 Good*" in app.vote(VOTERS[0], card, "3")
+    assert "changed your vote to *2 Adequate*" in app.vote(VOTERS[0], card, "2")
 
     outsider = app.sender.click_button("U0STRANGER", PARTICIPATION, card["ts"], "vote_3")
     assert "not counted" in app.private_reply(outsider.response_url)
@@ -144,7 +117,7 @@ def test_vote_changes_outsiders_tampering_and_late_votes(app: RunningApp) -> Non
     )
     assert first.status == again.status == 200
     app.private_reply(again.response_url)
-    status = app.assess("status")
+    status = app.command("status")
     assert "round(s) open" in status
     with app.application.facilitator.uow_factory() as uow:
         round_ = uow.rounds.open_round_for_domain("are-we-there-yet-2008", 4)
@@ -154,7 +127,7 @@ def test_vote_changes_outsiders_tampering_and_late_votes(app: RunningApp) -> Non
         VOTERS[1]: "4",
     }
 
-    closed = app.assess("close 4")
+    closed = app.command("close 4")
     assert "Closed domain 4" in closed
     # a member whose screen still shows the buttons (a stale message) clicks after closing
     late = app.sender.click_button(VOTERS[2], PARTICIPATION, card["ts"], "vote_3", message=card)
@@ -163,7 +136,7 @@ def test_vote_changes_outsiders_tampering_and_late_votes(app: RunningApp) -> Non
 
 def test_comments_are_kept_and_shown_in_the_summary(app: RunningApp) -> None:
     emulator = app.emulator
-    app.assess("domain 4")
+    app.command("domain 4")
     cards = wait_for_cards(emulator, PARTICIPATION, 4)
     click = app.sender.click_button(VOTERS[0], PARTICIPATION, cards["4.2"]["ts"], "comment")
     assert click.status == 200
@@ -188,7 +161,7 @@ def test_comments_are_kept_and_shown_in_the_summary(app: RunningApp) -> None:
     assert "not counted" in app.private_reply(outsider.response_url)
     assert len(emulator.views_opened) == 2
 
-    app.assess("close 4")
+    app.command("close 4")
     summary = emulator.wait_for(
         lambda: [m for m in emulator.messages(BOARD) if "graded by" in block_text(m)]
     )
@@ -198,18 +171,18 @@ def test_comments_are_kept_and_shown_in_the_summary(app: RunningApp) -> None:
 
 def test_commands_answer_privately_and_refuse_plainly(app: RunningApp) -> None:
     emulator = app.emulator
-    assert "/assess domain N" in app.assess("help")
-    assert "/assess domain N" in app.assess("frobnicate")
-    assert "the domains are 1-7" in app.assess("domain 9")
-    assert "Only the board's chairs" in app.assess(
+    assert "/assess domain N" in app.command("help")
+    assert "/assess domain N" in app.command("frobnicate")
+    assert "the domains are 1-7" in app.command("domain 9")
+    assert "Only the board's chairs" in app.command(
         "domain 4", user="U0PART001", channel=PARTICIPATION
     )
-    assert "No rounds are open" in app.assess("status")
-    assert "no open round" in app.assess("close 4")
+    assert "No rounds are open" in app.command("status")
+    assert "no open round" in app.command("close 4")
     assert emulator.messages(PARTICIPATION) == []
-    app.assess("domain 4")
-    assert "already has a round open" in app.assess("domain 4")
-    status = app.assess("status")
+    app.command("domain 4")
+    assert "already has a round open" in app.command("domain 4")
+    status = app.command("status")
     assert "1 round(s) open" in status
     assert len(question_cards(emulator, PARTICIPATION)) == 4
 
@@ -237,7 +210,7 @@ def test_health_and_unknown_paths(app: RunningApp) -> None:
 
 
 def test_message_blocks_stay_within_slack_limits(app: RunningApp) -> None:
-    app.assess("domain 2")
+    app.command("domain 2")
     emulator = app.emulator
     cards = wait_for_cards(emulator, "C0COMM001", 8)
     for card in cards.values():

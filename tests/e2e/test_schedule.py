@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import signal
 import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,38 +13,23 @@ import pytest
 import yaml
 
 from tests.e2e.harness import (
-    BOARD,
-    CHAIR,
     PARTICIPATION,
     PERFORMANCE,
     SIGNING_SECRET,
+    VOTERS,
     block_text,
     config_document,
-    populate,
+    run_command,
     running_app,
+    summaries,
     wait_for_cards,
 )
-from tests.e2e.test_process import environment, free_port, wait_healthy
+from tests.e2e.process import environment, free_port, start_bot, wait_healthy
 from tests.emulator import SlackEmulator, SlackSender
-
-VOTERS = ["U0PART001", "U0PART002", "U0PART003", "U0PART004"]
-
-
-def summaries(emulator: SlackEmulator) -> list[dict[str, Any]]:
-    return [
-        m for m in emulator.messages(BOARD, top_level_only=True) if "graded by" in block_text(m)
-    ]
 
 
 def direct_messages(emulator: SlackEmulator, user: str) -> list[dict[str, Any]]:
     return emulator.messages(emulator.dm_channel_id(user))
-
-
-@pytest.fixture
-def emulator() -> Iterator[SlackEmulator]:
-    with SlackEmulator() as slack:
-        populate(slack)
-        yield slack
 
 
 def timed_config(deadline: str, remind_before: str) -> dict[str, Any]:
@@ -58,7 +41,7 @@ def test_the_deadline_closes_the_round_and_reminds_exactly_the_missing_once(
 ) -> None:
     config = timed_config("8s", "5s")  # reminder 3 s in, deadline 8 s in
     with running_app(database_url, emulator, tmp_path, config=config) as app:
-        reply = app.assess("domain 4")
+        reply = app.command("domain 4")
         assert "until" in reply
         cards = wait_for_cards(emulator, PARTICIPATION, 4)
         # U0PART001 votes on everything, U0PART002 on half, the others on nothing
@@ -101,38 +84,33 @@ def test_chairs_extend_the_deadline_and_remind_now(
     database_url: str, emulator: SlackEmulator, tmp_path: Path
 ) -> None:
     with running_app(database_url, emulator, tmp_path) as app:
-        app.assess("domain 4")
+        app.command("domain 4")
         cards = wait_for_cards(emulator, PARTICIPATION, 4)
         header = emulator.messages(PARTICIPATION, top_level_only=True)[0]
         before = block_text(header)
         assert "<!date^" in before and "Voting closes" in before
 
-        assert "Only the board's chairs" in app.assess(
+        assert "Only the board's chairs" in app.command(
             "extend 4 2d", user=VOTERS[0], channel=PARTICIPATION
         )
-        assert "not a duration" in app.assess("extend 4 fortnight")
-        reply = app.assess("extend 4 2d")
+        assert "not a duration" in app.command("extend 4 fortnight")
+        reply = app.command("extend 4 2d")
         assert "2 days more" in reply
-        emulator.wait_for(
-            lambda: block_text(emulator.message(PARTICIPATION, str(header["ts"])) or {}) != before,
-            message="the header to show the new deadline",
-        )
-        after = block_text(emulator.message(PARTICIPATION, str(header["ts"])) or {})
-        old_stamp = int(before.split("<!date^")[1].split("^")[0])
-        new_stamp = int(after.split("<!date^")[1].split("^")[0])
+        after = header_changed(emulator, header, before)
+        old_stamp, new_stamp = deadline_stamp(before), deadline_stamp(after)
         assert new_stamp - old_stamp == 2 * 86400
 
         for card in cards.values():
             click = app.sender.click_button(VOTERS[0], PARTICIPATION, str(card["ts"]), "vote_2")
             app.private_reply(click.response_url)
-        reply = app.assess("remind 4")
+        reply = app.command("remind 4")
         assert "3 reminder(s)" in reply and "<@U0PART001>" not in reply
         emulator.wait_for(
             lambda: all(direct_messages(emulator, u) for u in VOTERS[1:]),
             message="direct reminders",
         )
         assert direct_messages(emulator, VOTERS[0]) == []
-        assert "Domain 5 has no open round" in app.assess("remind 5")
+        assert "Domain 5 has no open round" in app.command("remind 5")
 
 
 def start_worker(
@@ -150,9 +128,7 @@ def start_worker(
         REFRESH_INTERVAL="0.1",
         **extra,
     )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot"], cwd=tmp_path, env=env, text=True, stderr=subprocess.PIPE
-    )
+    process = start_bot(env, tmp_path)
     wait_healthy(f"http://127.0.0.1:{port}/healthz", process)
     return process, SlackSender(f"http://127.0.0.1:{port}", SIGNING_SECRET, emulator)
 
@@ -161,11 +137,19 @@ def wait_for_reply(emulator: SlackEmulator, response_url: str | None) -> None:
     emulator.wait_for(lambda: emulator.responses(response_url), message="a private reply")
 
 
-def command(emulator: SlackEmulator, sender: SlackSender, text: str) -> str:
-    response = sender.slash_command(CHAIR, BOARD, text)
-    assert response.status == 200
-    posts = emulator.wait_for(lambda: emulator.responses(response.response_url))
-    return str(posts[0].body.get("text", ""))
+def header_changed(emulator: SlackEmulator, header: dict[str, Any], before: str) -> str:
+    """Wait until the round's header no longer shows ``before``; return what it shows."""
+
+    def shown() -> str:
+        return block_text(emulator.message(PARTICIPATION, str(header["ts"])) or {})
+
+    emulator.wait_for(lambda: shown() != before, message="the header to show the new deadline")
+    return shown()
+
+
+def deadline_stamp(header_text: str) -> int:
+    """The Unix time of the deadline the header shows (Slack's <!date^…> token)."""
+    return int(header_text.split("<!date^")[1].split("^")[0])
 
 
 def write_config(tmp_path: Path, deadline: str, remind_before: str) -> None:
@@ -180,7 +164,7 @@ def test_sigkill_and_restart_across_the_deadline_loses_nothing(
     write_config(tmp_path, "6s", "4s")
     first, sender = start_worker(emulator, tmp_path, database_url)
     try:
-        assert "Domain 3 is now with" in command(emulator, sender, "domain 3")
+        assert "Domain 3 is now with" in run_command(emulator, sender, "domain 3")
         cards = wait_for_cards(emulator, PERFORMANCE, 2)
         for card in cards.values():
             for user in ["U0PERF001", "U0PERF002"]:
@@ -218,8 +202,8 @@ def test_two_workers_on_postgresql_act_once(
     one, via_one = start_worker(emulator, tmp_path, database_url)
     two, via_two = start_worker(emulator, tmp_path, database_url)
     try:
-        assert "Domain 3 is now with" in command(emulator, via_one, "domain 3")
-        assert "already has a round open" in command(emulator, via_two, "domain 3")
+        assert "Domain 3 is now with" in run_command(emulator, via_one, "domain 3")
+        assert "already has a round open" in run_command(emulator, via_two, "domain 3")
         cards = wait_for_cards(emulator, PERFORMANCE, 2)
         for index, card in enumerate(cards.values()):
             sender = via_one if index == 0 else via_two
@@ -245,23 +229,18 @@ def test_extend_is_bounded_to_a_year_and_says_so(
     database_url: str, emulator: SlackEmulator, tmp_path: Path
 ) -> None:
     with running_app(database_url, emulator, tmp_path) as app:
-        app.assess("domain 4")
+        app.command("domain 4")
         wait_for_cards(emulator, PARTICIPATION, 4)
         header = emulator.messages(PARTICIPATION, top_level_only=True)[0]
         before = block_text(header)
 
         for huge in ("999999999d", "366d", "8761h"):
-            refused = app.assess(f"extend 4 {huge}")
+            refused = app.command(f"extend 4 {huge}")
             assert f"`{huge}` is too long. The longest extension is 365 days." in refused
             assert "went wrong" not in refused
         assert block_text(emulator.message(PARTICIPATION, str(header["ts"])) or {}) == before
 
-        assert "365 days more" in app.assess("extend 4 365d")
-        emulator.wait_for(
-            lambda: block_text(emulator.message(PARTICIPATION, str(header["ts"])) or {}) != before,
-            message="the header to show the new deadline",
-        )
-        after = block_text(emulator.message(PARTICIPATION, str(header["ts"])) or {})
-        old_stamp = int(before.split("<!date^")[1].split("^")[0])
-        new_stamp = int(after.split("<!date^")[1].split("^")[0])
+        assert "365 days more" in app.command("extend 4 365d")
+        after = header_changed(emulator, header, before)
+        old_stamp, new_stamp = deadline_stamp(before), deadline_stamp(after)
         assert new_stamp - old_stamp == 365 * 86400

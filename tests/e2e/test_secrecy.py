@@ -18,7 +18,6 @@ import re
 from collections.abc import Iterator, Mapping, MutableMapping
 from functools import partial
 from io import BytesIO
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -32,18 +31,16 @@ from tests.e2e.harness import (
     BOARD,
     CHAIR,
     PARTICIPATION,
+    VOTERS,
     RunningApp,
     block_text,
-    button_value,
-    config_document,
-    populate,
-    running_app,
     wait_for_cards,
+    wait_for_messages,
     wait_for_thread,
 )
 from tests.emulator import SlackEmulator, UploadedFile
 
-VOTERS = ["U0PART001", "U0PART002", "U0PART003", "U0PART004"]
+pytestmark = pytest.mark.chair_observes
 WORDS = {
     "1": "Inadequate",
     "2": "Adequate",
@@ -55,22 +52,6 @@ WORDS = {
 OPEN_VOTES = {"U0PART001": "1", "U0PART002": "4", "U0PART003": "dont_know"}
 ANY_COUNT = re.compile(r"(Inadequate|Adequate|Good|Outstanding|Don't know): \*[1-9]")
 JsonDict = dict[str, Any]
-
-
-@pytest.fixture
-def emulator() -> Iterator[SlackEmulator]:
-    with SlackEmulator() as slack:
-        populate(slack)
-        slack.add_member(PARTICIPATION, CHAIR)
-        yield slack
-
-
-@pytest.fixture
-def app(database_url: str, emulator: SlackEmulator, tmp_path: Path) -> Iterator[RunningApp]:
-    config = config_document(anonymous=False)
-    config["subgroups"]["participation"]["members"] = VOTERS
-    with running_app(database_url, emulator, tmp_path, config=config) as running:
-        yield running
 
 
 @pytest.fixture
@@ -161,11 +142,7 @@ def leaks_in_logs(events: list[MutableMapping[str, Any]]) -> list[MutableMapping
 
 
 def vote(app: RunningApp, user: str, card: JsonDict, grade: str) -> None:
-    response = app.sender.click_button(
-        user, PARTICIPATION, str(card["ts"]), f"vote_{grade}", value=button_value(card)
-    )
-    assert response.status == 200, response.body
-    assert "Question" in app.private_reply(response.response_url)
+    assert "Question" in app.vote(user, card, grade)
 
 
 def open_home(app: RunningApp, user: str) -> str:
@@ -182,7 +159,7 @@ def open_home(app: RunningApp, user: str) -> str:
 def audit_rows(app: RunningApp) -> list[tuple[str, ...]]:
     """`/assess audit 4` as the chair: the newest CSV, as (question, ballot, event, who, grade)."""
     before = len([f for f in app.emulator.uploaded_files if f.filename.endswith(".csv")])
-    assert "audit trail" in app.assess("audit 4")
+    assert "audit trail" in app.command("audit 4")
     uploads = app.emulator.wait_for(
         lambda: [
             f for f in app.emulator.uploaded_files if f.completed and f.filename.endswith(".csv")
@@ -198,7 +175,7 @@ def audit_rows(app: RunningApp) -> list[tuple[str, ...]]:
 
 def post_report(app: RunningApp) -> None:
     """`/assess report`, waiting for its chart, PDF and workbook to be uploaded."""
-    assert "report" in app.assess("report")
+    assert "report" in app.command("report")
     for suffix in (".pdf", ".xlsx", ".png"):
         app.emulator.wait_for(partial(uploaded, app.emulator, suffix), message=suffix)
 
@@ -209,7 +186,7 @@ def uploaded(emulator: SlackEmulator, suffix: str) -> list[UploadedFile]:
 
 def visit_every_surface(app: RunningApp) -> list[tuple[str, ...]]:
     """Status, every Home tab, the report and the audit; returns the audit's rows."""
-    assert "open" in app.assess("status")
+    assert "open" in app.command("status")
     (status,) = [r for r in app.emulator.responses() if "round(s) open" in str(r.body)][-1:]
     assert "voted; waiting for" in block_text(status.body), "the collector reads the status"
     for user in [*VOTERS, CHAIR]:
@@ -227,7 +204,7 @@ def test_an_open_question_shows_nobody_s_grade_anywhere_until_it_closes(
     app: RunningApp, logged: list[MutableMapping[str, Any]]
 ) -> None:
     emulator = app.emulator
-    app.assess("domain 4")
+    app.command("domain 4")
     cards = wait_for_cards(emulator, PARTICIPATION, 4)
     vote(app, "U0PART001", cards["4.2"], "4")
     vote(app, "U0PART001", cards["4.2"], "1")  # a change of vote is secret too
@@ -258,7 +235,7 @@ def test_an_open_question_shows_nobody_s_grade_anywhere_until_it_closes(
     assert leaks_in_logs(logged) == []
 
     # Closed (anonymous: false), the same trail names each grade, and the checker finds them.
-    assert "Closed domain 4" in app.assess("close 4")
+    assert "Closed domain 4" in app.command("close 4")
     emulator.wait_for(
         lambda: [m for m in emulator.messages(BOARD) if "graded by" in block_text(m)],
         message="the board summary",
@@ -284,7 +261,7 @@ REVOTE_COUNT = re.compile(r"(?<![A-Za-z])(Adequate|Don't know): \*[1-9]|[1-9] Do
 def open_a_revote(app: RunningApp) -> JsonDict:
     """Domain 4 closes with 4.1 in disagreement; the chair re-votes it. Returns its message."""
     emulator = app.emulator
-    app.assess("domain 4")
+    app.command("domain 4")
     cards = wait_for_cards(emulator, PARTICIPATION, 4)
     for user, grade in SPLIT.items():
         vote(app, user, cards["4.1"], grade)
@@ -294,13 +271,8 @@ def open_a_revote(app: RunningApp) -> JsonDict:
     opener = wait_for_thread(emulator, PARTICIPATION, str(cards["4.1"]["ts"]), 2)[1]
     started = app.sender.click_button(CHAIR, PARTICIPATION, str(opener["ts"]), "revote")
     assert "Re-vote (round 2)" in app.private_reply(started.response_url)
-    return emulator.wait_for(
-        lambda: [
-            m
-            for m in emulator.messages(PARTICIPATION, top_level_only=True)
-            if "Re-vote (round 2)" in block_text(m)
-        ],
-        message="the re-vote's message",
+    return wait_for_messages(
+        emulator, PARTICIPATION, "Re-vote (round 2)", message="the re-vote's message"
     )[0]
 
 

@@ -3,9 +3,6 @@ organisation (as from a Slack Connect shared channel) is refused privately and c
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from bot.consensus import Choice
@@ -15,13 +12,12 @@ from tests.e2e.harness import (
     CHAIR,
     PARTICIPATION,
     RunningApp,
+    StartApp,
     block_text,
     button_value,
-    populate,
-    running_app,
     wait_for_cards,
 )
-from tests.emulator import SlackEmulator, SlackSender
+from tests.emulator import SlackSender
 
 VOTER = "U0PART001"
 OTHER_TEAM = "T0OTHER01"
@@ -29,22 +25,10 @@ OTHER_ORG = "E0OTHER01"
 REFUSAL = "serves only the Slack workspace it is installed in"
 
 
-def start(database_url: str, tmp_path: Path, enterprise_id: str | None) -> Iterator[RunningApp]:
-    with SlackEmulator(enterprise_id=enterprise_id) as emulator:
-        populate(emulator)
-        with running_app(database_url, emulator, tmp_path) as app:
-            yield app
-
-
 @pytest.fixture
-def app(database_url: str, tmp_path: Path) -> Iterator[RunningApp]:
-    yield from start(database_url, tmp_path, None)
-
-
-@pytest.fixture
-def grid_app(database_url: str, tmp_path: Path) -> Iterator[RunningApp]:
+def grid_app(start_app: StartApp) -> RunningApp:
     """Installed in a workspace of an Enterprise Grid organisation."""
-    yield from start(database_url, tmp_path, "E0ORG0001")
+    return start_app(enterprise_id="E0ORG0001")
 
 
 def question(app: RunningApp, card: dict[str, object]) -> RoundQuestion:
@@ -72,7 +56,7 @@ def foreign_senders(sender: SlackSender) -> list[SlackSender]:
 def test_a_vote_from_another_workspace_is_refused_privately_and_not_counted(
     app: RunningApp,
 ) -> None:
-    app.assess("domain 4")
+    app.command("domain 4")
     card = wait_for_cards(app.emulator, PARTICIPATION, 4)["4.1"]
     for foreign in foreign_senders(app.sender):
         click = foreign.click_button(VOTER, PARTICIPATION, str(card["ts"]), "vote_3")
@@ -93,11 +77,11 @@ def test_a_command_from_another_workspace_changes_nothing_and_names_nobody(
         assert started.status == 200
         assert REFUSAL in started.json["text"]
         assert started.json["response_type"] == "ephemeral"
-    assert "No rounds are open" in app.assess("status")
+    assert "No rounds are open" in app.command("status")
     with app.application.facilitator.uow_factory() as uow:
         assert uow.rounds.open_rounds("are-we-there-yet-2008") == []
 
-    app.assess("domain 4")
+    app.command("domain 4")
     wait_for_cards(app.emulator, PARTICIPATION, 4)
     for foreign in foreign_senders(app.sender):
         status = foreign.slash_command(CHAIR, BOARD, "status")
@@ -110,7 +94,7 @@ def test_a_command_from_another_workspace_changes_nothing_and_names_nobody(
 
 def test_a_form_from_another_workspace_is_refused_and_not_saved(app: RunningApp) -> None:
     emulator = app.emulator
-    app.assess("domain 4")
+    app.command("domain 4")
     card = wait_for_cards(emulator, PARTICIPATION, 4)["4.2"]
     app.sender.click_button(VOTER, PARTICIPATION, str(card["ts"]), "comment")
     modal = emulator.wait_for(lambda: emulator.views_opened)[-1]
@@ -133,7 +117,7 @@ def test_an_event_from_another_workspace_is_ignored(app: RunningApp) -> None:
 def test_in_an_organisation_only_its_installed_workspace_is_served(grid_app: RunningApp) -> None:
     app = grid_app
     assert app.sender.enterprise_id == "E0ORG0001"
-    app.assess("domain 4")  # the installed workspace, in its organisation
+    app.command("domain 4")  # the installed workspace, in its organisation
     card = wait_for_cards(app.emulator, PARTICIPATION, 4)["4.1"]
     for foreign in [
         app.sender.from_workspace(app.sender.team_id, enterprise_id=OTHER_ORG),

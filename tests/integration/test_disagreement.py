@@ -5,13 +5,9 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterator
 from datetime import timedelta
 
-import pytest
-
 from bot.consensus import Choice, OutcomeKind
-from bot.framework import Framework
 from bot.model import Round, Settlement
 from bot.views import (
     DiscussionView,
@@ -19,43 +15,12 @@ from bot.views import (
     QuestionCardView,
     SummaryNoteView,
 )
-from storage.database import make_engine, make_session_factory, migrate
-from storage.repository import SqlUnitOfWorkFactory
-from tests.fakes import FakeChat, RecordingRefresher, SteppingClock, make_facilitator
-from tests.integration.test_services import (
-    CHAIR,
-    PARTICIPATION,
-    World,
-    framework,  # noqa: F401  (a fixture)
-    make_config,
-)
+from tests.integration.world import CHAIR, PARTICIPATION, World, WorldFactory
 
 FRAMEWORK = "are-we-there-yet-2008"
 MEMBER = PARTICIPATION[0]
 SPLIT = ["1", "4", "3", "3"]  # disagreement
 AGREE = ["3", "3", "3", "2"]  # Good
-
-WorldFactory = Callable[..., World]
-
-
-@pytest.fixture
-def make_world(database_url: str, framework: Framework) -> Iterator[WorldFactory]:  # noqa: F811
-    engine = make_engine(database_url)
-    migrate(engine)
-
-    def make(**voting: object) -> World:
-        chat = FakeChat(
-            members={"C0BOARD01": [CHAIR, "U0BRD0001"], "C0PART001": list(PARTICIPATION)}
-        )
-        refresher = RecordingRefresher()
-        uow = SqlUnitOfWorkFactory(make_session_factory(engine))
-        clock = SteppingClock()
-        config = make_config(**voting)
-        facilitator = make_facilitator(config, framework, uow, chat, clock, refresher)
-        return World(facilitator, chat, refresher, uow, clock)
-
-    yield make
-    engine.dispose()
 
 
 def vote_all(world: World, card: QuestionCardView, grades: list[str]) -> None:

@@ -9,18 +9,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.consensus import Choice
 from bot.delivery import Delivery
-from bot.framework import load_framework
+from bot.framework import Framework
 from bot.presenter import Presenter
 from bot.services import Facilitator
 from handlers.slack.gateway import SlackGateway, make_web_client
-from storage.database import make_engine, make_session_factory, migrate
 from storage.repository import SqlUnitOfWorkFactory
 from tests.emulator import Call, SlackEmulator
 from tests.fakes import RecordingRefresher, SteppingClock
-from tests.integration.test_services import CHAIR, PARTICIPATION, make_config
+from tests.integration.world import CHAIR, PARTICIPATION, make_config
 
 ROOT = Path(__file__).resolve().parents[2]
 BOARD = "C0BOARD01"
@@ -72,11 +72,8 @@ class Setup:
 
 
 @pytest.fixture
-def setup(database_url: str) -> Iterator[Setup]:
-    framework = load_framework(ROOT / "question_data" / "are-we-there-yet-2008.yaml")
+def setup(sessions: sessionmaker[Session], framework: Framework) -> Iterator[Setup]:
     config = make_config()
-    engine = make_engine(database_url)
-    migrate(engine)
     with SlackEmulator() as slack:
         slack.add_user(CHAIR, "chair")
         for user in PARTICIPATION:
@@ -85,7 +82,7 @@ def setup(database_url: str) -> Iterator[Setup]:
         slack.add_channel(PART, "participation", members=list(PARTICIPATION))
         chat = SlackGateway(make_web_client(slack.token, slack.api_url, timeout=1))
         clock = SteppingClock()
-        uow = SqlUnitOfWorkFactory(make_session_factory(engine))
+        uow = SqlUnitOfWorkFactory(sessions)
         delivery = Delivery(Presenter(config, framework), uow, chat, clock)
         delivery.on_pending = lambda: None  # the test sends what is due itself
         facilitator = Facilitator(
@@ -98,7 +95,6 @@ def setup(database_url: str) -> Iterator[Setup]:
             delivery=delivery,
         )
         yield Setup(facilitator, slack, clock, uow)
-    engine.dispose()
 
 
 @pytest.mark.parametrize("how", ["500", "drop"])

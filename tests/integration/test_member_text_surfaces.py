@@ -21,8 +21,8 @@ from handlers.slack.blocks import render_message
 from handlers.slack.form_blocks import render_comment_modal, render_decision_modal, render_reply
 from handlers.slack.report_blocks import render_action_modal, render_board_message, render_home
 from tests.emulator import validate_blocks, validate_view
-from tests.integration.test_reporting import G, World, framework, world  # noqa: F401
-from tests.integration.test_services import CHAIR, PARTICIPATION
+from tests.integration.test_reporting import G, World, world  # noqa: F401
+from tests.integration.world import CHAIR, PARTICIPATION
 
 FAKE_RESULT = "*Q4.2* — *4 Outstanding*"
 HOSTILE = (

@@ -3,59 +3,20 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
 from bot.consensus import Choice
-from bot.framework import Framework, load_framework
-from bot.services import Facilitator
-from bot.views import DomainSummaryView, QuestionCardView, ReminderView, RoundHeaderView
-from storage.database import make_engine, make_session_factory, migrate
-from storage.repository import SqlUnitOfWorkFactory
-from tests.fakes import FakeChat, SteppingClock, make_facilitator
-from tests.integration.test_services import CHAIR, PARTICIPATION, make_config
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@dataclass
-class Setup:
-    facilitator: Facilitator
-    chat: FakeChat
-    clock: SteppingClock
-    uow: SqlUnitOfWorkFactory
-
-    def cards(self) -> list[QuestionCardView]:
-        return [p.view for p in self.chat.posted if isinstance(p.view, QuestionCardView)]
-
-    def summaries(self) -> list[DomainSummaryView]:
-        return [p.view for p in self.chat.posted if isinstance(p.view, DomainSummaryView)]
-
-    def reminders(self) -> list[str]:
-        return [p.channel_id for p in self.chat.posted if isinstance(p.view, ReminderView)]
-
-
-@pytest.fixture(scope="module")
-def framework() -> Framework:
-    return load_framework(ROOT / "question_data" / "are-we-there-yet-2008.yaml")
+from bot.views import RoundHeaderView
+from tests.integration.world import CHAIR, PARTICIPATION, World, WorldFactory
 
 
 @pytest.fixture
-def setup(database_url: str, framework: Framework) -> Iterator[Setup]:
-    engine = make_engine(database_url)
-    migrate(engine)
-    chat = FakeChat(members={"C0BOARD01": [CHAIR], "C0PART001": list(PARTICIPATION)})
-    clock = SteppingClock()
-    uow = SqlUnitOfWorkFactory(make_session_factory(engine))
-    config = make_config(deadline="7d", remind_before="1d")
-    yield Setup(make_facilitator(config, framework, uow, chat, clock), chat, clock, uow)
-    engine.dispose()
+def setup(make_world: WorldFactory) -> World:
+    return make_world(deadline="7d", remind_before="1d")
 
 
-def test_a_post_whose_answer_was_lost_is_updated_not_posted_again(setup: Setup) -> None:
+def test_a_post_whose_answer_was_lost_is_updated_not_posted_again(setup: World) -> None:
     setup.chat.answers_to_lose = 1  # the header reaches Slack, but the answer is lost
     reply = setup.facilitator.run_command(CHAIR, "domain 4")
     assert "Slack is slow" in reply.text
@@ -73,7 +34,7 @@ def test_a_post_whose_answer_was_lost_is_updated_not_posted_again(setup: Setup) 
     assert round_ is not None and round_.header_ts == headers[0].ts
 
 
-def test_a_failed_post_is_retried_later(setup: Setup) -> None:
+def test_a_failed_post_is_retried_later(setup: World) -> None:
     setup.facilitator.run_command(CHAIR, "domain 4")
     cards = setup.cards()
     setup.chat.failures_to_come = 1
@@ -89,7 +50,7 @@ def test_a_failed_post_is_retried_later(setup: Setup) -> None:
     assert len(setup.summaries()) == 1
 
 
-def test_the_schedule_reminds_then_closes_once_however_often_it_runs(setup: Setup) -> None:
+def test_the_schedule_reminds_then_closes_once_however_often_it_runs(setup: World) -> None:
     setup.facilitator.run_command(CHAIR, "domain 4")
     card = setup.cards()[0]
     setup.facilitator.record_vote(

@@ -3,35 +3,14 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 
-import pytest
-
 from bot.consensus import Choice
-from bot.framework import load_framework
-from storage.database import make_engine, make_session_factory, migrate
-from storage.repository import SqlUnitOfWorkFactory
-from tests.fakes import FakeChat, RecordingRefresher, SteppingClock, make_facilitator
-from tests.integration.test_services import CHAIR, PARTICIPATION, ROOT, World, make_config
+from tests.integration.world import PARTICIPATION, World
 
 FIRST = datetime(2026, 11, 28, 10, 0, 0, 123456, tzinfo=UTC)
 LATER = FIRST + timedelta(microseconds=1)
-
-
-@pytest.fixture
-def world(database_url: str) -> Iterator[World]:
-    engine = make_engine(database_url)
-    migrate(engine)
-    framework = load_framework(ROOT / "question_data" / "are-we-there-yet-2008.yaml")
-    chat = FakeChat(members={"C0BOARD01": [CHAIR], "C0PART001": list(PARTICIPATION)})
-    refresher = RecordingRefresher()
-    uow = SqlUnitOfWorkFactory(make_session_factory(engine))
-    clock = SteppingClock()
-    facilitator = make_facilitator(make_config(), framework, uow, chat, clock, refresher)
-    yield World(facilitator, chat, refresher, uow, clock)
-    engine.dispose()
 
 
 def stored_vote(world: World, round_question_id: int, user: str) -> Choice | None:

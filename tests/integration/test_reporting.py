@@ -3,7 +3,6 @@ with the real file renderers and hand-written fakes of the chat."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from io import BytesIO
@@ -15,9 +14,10 @@ from openpyxl import load_workbook  # type: ignore[import-untyped]
 from PIL import Image
 from pypdf import PdfReader
 from sqlalchemy import text
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.consensus import Choice
-from bot.framework import Framework, load_framework
+from bot.framework import Framework
 from bot.model import ClaimedMessage, MessageKind, OutgoingMessage
 from bot.reporting import (
     ActionFormView,
@@ -31,21 +31,16 @@ from bot.reports import DomainStatus, long_date
 from bot.services import Facilitator
 from bot.views import QuestionCardView, Reply
 from handlers.files.renderer import ReportFileRenderer
-from storage.database import alembic_config, make_engine, make_session_factory, migrate
+from storage.database import alembic_config, make_engine, migrate
 from storage.reporting import SqlReportingUnitOfWorkFactory
 from storage.repository import SqlUnitOfWorkFactory
 from tests.fakes import FakeChat, SteppingClock, make_facilitator
-from tests.integration.test_services import CHAIR, PARTICIPATION, make_config
+from tests.integration.world import CHAIR, PARTICIPATION, make_config
 from tests.reporting_fakes import FakeBoard
 
 ROOT = Path(__file__).resolve().parents[2]
 FRAMEWORK = "are-we-there-yet-2008"
 G = {1: Choice.INADEQUATE, 2: Choice.ADEQUATE, 3: Choice.GOOD, 4: Choice.OUTSTANDING}
-
-
-@pytest.fixture(scope="module")
-def framework() -> Framework:
-    return load_framework(ROOT / "question_data" / "are-we-there-yet-2008.yaml")
 
 
 @dataclass
@@ -84,10 +79,7 @@ class CommandRouterFor:
 
 
 @pytest.fixture
-def world(database_url: str, framework: Framework) -> Iterator[World]:
-    engine = make_engine(database_url)
-    migrate(engine)
-    sessions = make_session_factory(engine)
+def world(sessions: sessionmaker[Session], framework: Framework) -> World:
     chat = FakeChat(members={"C0BOARD01": [CHAIR], "C0PART001": list(PARTICIPATION)})
     clock = SteppingClock()
     board = FakeBoard(names={PARTICIPATION[0]: "Priya Shah"})
@@ -102,8 +94,9 @@ def world(database_url: str, framework: Framework) -> Iterator[World]:
         clock=clock,
     )
     facilitator.delivery.extensions.append(SummaryFollowUps(reporting))
-    yield World(facilitator, reporting, chat, board, clock, SqlReportingUnitOfWorkFactory(sessions))
-    engine.dispose()
+    return World(
+        facilitator, reporting, chat, board, clock, SqlReportingUnitOfWorkFactory(sessions)
+    )
 
 
 def prompt_of(world: World) -> ActionPromptView:

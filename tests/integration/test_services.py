@@ -3,90 +3,16 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 
-import pytest
+from sqlalchemy.orm import Session, sessionmaker
 
-from bot.config import AppConfig
 from bot.consensus import Choice, OutcomeKind
-from bot.framework import Framework, load_framework
-from bot.services import Facilitator
-from bot.views import DomainSummaryView, QuestionCardView, RoundHeaderView
-from storage.database import make_engine, make_session_factory, migrate
+from bot.framework import Framework
+from bot.views import QuestionCardView, RoundHeaderView
 from storage.repository import SqlUnitOfWorkFactory
-from tests.fakes import FakeChat, RecordingRefresher, SteppingClock, make_facilitator
-
-ROOT = Path(__file__).resolve().parents[2]
-CHAIR = "U0CHAIR01"
-PARTICIPATION = [f"U0PART{i:03d}" for i in range(1, 5)]
-
-
-def make_config(**voting: object) -> AppConfig:
-    return AppConfig.model_validate(
-        {
-            "framework": "are-we-there-yet-2008",
-            "board": {"name": "Test Trust", "channel": "C0BOARD01", "chairs": [CHAIR]},
-            "subgroups": {
-                "board": {"name": "Board", "channel": "C0BOARD01"},
-                "participation": {"name": "Participation Sub-Group", "channel": "C0PART001"},
-                "workforce": {
-                    "name": "Workforce Sub-Group",
-                    "channel": "C0WORK001",
-                    "members": ["U0AAA", "U0BBB"],
-                },
-            },
-            "assignments": {
-                1: "board",
-                2: "participation",
-                3: "participation",
-                4: "participation",
-                5: "workforce",
-                6: "participation",
-                7: "participation",
-            },
-            "voting": {"quorum": 0.5, **voting},
-        }
-    )
-
-
-@dataclass
-class World:
-    facilitator: Facilitator
-    chat: FakeChat
-    refresher: RecordingRefresher
-    uow: SqlUnitOfWorkFactory
-    clock: SteppingClock
-
-    def start(self, domain: int = 4) -> None:
-        reply = self.facilitator.run_command(CHAIR, f"domain {domain}")
-        assert not reply.is_refusal, reply.text
-
-    def cards(self) -> list[QuestionCardView]:
-        return [p.view for p in self.chat.posted if isinstance(p.view, QuestionCardView)]
-
-    def summaries(self) -> list[DomainSummaryView]:
-        return [p.view for p in self.chat.posted if isinstance(p.view, DomainSummaryView)]
-
-
-@pytest.fixture(scope="module")
-def framework() -> Framework:
-    return load_framework(ROOT / "question_data" / "are-we-there-yet-2008.yaml")
-
-
-@pytest.fixture
-def world(database_url: str, framework: Framework) -> Iterator[World]:
-    engine = make_engine(database_url)
-    migrate(engine)
-    chat = FakeChat(members={"C0BOARD01": [CHAIR, "U0BRD0001"], "C0PART001": list(PARTICIPATION)})
-    refresher = RecordingRefresher()
-    uow = SqlUnitOfWorkFactory(make_session_factory(engine))
-    clock = SteppingClock()
-    facilitator = make_facilitator(make_config(), framework, uow, chat, clock, refresher)
-    yield World(facilitator, chat, refresher, uow, clock)
-    engine.dispose()
+from tests.fakes import FakeChat, make_facilitator
+from tests.integration.world import CHAIR, PARTICIPATION, World, make_config
 
 
 def test_start_posts_header_and_one_card_per_question(world: World) -> None:
@@ -183,13 +109,11 @@ def test_changing_a_vote_keeps_one_vote(world: World) -> None:
 
 
 def test_twenty_simultaneous_clicks_are_each_recorded_once(
-    database_url: str, framework: Framework
+    sessions: sessionmaker[Session], framework: Framework
 ) -> None:
-    engine = make_engine(database_url)
-    migrate(engine)
     voters = [f"U0VOTE{i:03d}" for i in range(20)]
     chat = FakeChat(members={"C0BOARD01": [CHAIR], "C0PART001": [*voters, "U0LATE0001"]})
-    uow = SqlUnitOfWorkFactory(make_session_factory(engine))
+    uow = SqlUnitOfWorkFactory(sessions)
     facilitator = make_facilitator(make_config(), framework, uow, chat)
     assert not facilitator.run_command(CHAIR, "domain 4").is_refusal
     card = next(p.view for p in chat.posted if isinstance(p.view, QuestionCardView))
@@ -219,7 +143,6 @@ def test_twenty_simultaneous_clicks_are_each_recorded_once(
     assert round_ is not None
     assert round_.questions[0].votes == {u: Choice.GOOD for u in voters}
     assert round_.questions[0].is_open  # one elector has not voted
-    engine.dispose()
 
 
 def test_close_domain_posts_one_summary_with_flags(world: World) -> None:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from bot.config import (
     DEFAULT_SLACK_API_URL,
@@ -20,6 +18,8 @@ from bot.config import (
 from bot.consensus import ConsensusRule
 from bot.durations import MAX_DURATION, DurationTooLong, parse_duration
 from bot.errors import StartupError
+from tests import variants
+from tests.variants import yaml_copy
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 APP_YAML = REPO_ROOT / "app.yaml"
@@ -32,26 +32,11 @@ def shipped() -> AppConfig:
 
 @pytest.fixture
 def raw_config() -> dict[str, Any]:
-    data = yaml.safe_load(APP_YAML.read_text(encoding="utf-8"))
-    assert isinstance(data, dict)
-    return copy.deepcopy(data)
+    return yaml_copy(APP_YAML)
 
 
-def write_variant(
-    tmp_path: Path, raw: dict[str, Any], change: Callable[[dict[str, Any]], object]
-) -> Path:
-    change(raw)
-    path = tmp_path / "app.yaml"
-    path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
-    return path
-
-
-def startup_error(path: Path) -> str:
-    with pytest.raises(StartupError) as caught:
-        load_app_config(path)
-    message = str(caught.value)
-    assert str(path) in message, "the message should name the file"
-    return message
+write_variant = partial(variants.write_variant, name="app.yaml")
+startup_error = partial(variants.startup_error, load_app_config)
 
 
 # --- the shipped app.yaml ------------------------------------------------------------------------

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -14,39 +13,21 @@ from bot.composition import check_assignments
 from bot.config import AppConfig, load_app_config
 from bot.errors import StartupError
 from bot.framework import Framework, framework_path, load_framework
+from tests import variants
+from tests.variants import yaml_copy
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 QUESTION_DATA = REPO_ROOT / "question_data"
 BANK = QUESTION_DATA / "are-we-there-yet-2008.yaml"
 
 
-@pytest.fixture(scope="module")
-def framework() -> Framework:
-    return load_framework(BANK)
-
-
 @pytest.fixture
 def raw_bank() -> dict[str, Any]:
-    data = yaml.safe_load(BANK.read_text(encoding="utf-8"))
-    assert isinstance(data, dict)
-    return copy.deepcopy(data)
+    return yaml_copy(BANK)
 
 
-def write_variant(
-    tmp_path: Path, raw: dict[str, Any], change: Callable[[dict[str, Any]], object]
-) -> Path:
-    change(raw)
-    path = tmp_path / "bank.yaml"
-    path.write_text(yaml.safe_dump(raw, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    return path
-
-
-def startup_error(path: Path) -> str:
-    with pytest.raises(StartupError) as caught:
-        load_framework(path)
-    message = str(caught.value)
-    assert str(path) in message, "the message should name the file"
-    return message
+write_variant = partial(variants.write_variant, name="bank.yaml")
+startup_error = partial(variants.startup_error, load_framework)
 
 
 # --- the shipped bank ----------------------------------------------------------------------------

@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from io import BytesIO
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,7 +19,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from bot.consensus import Choice, ConsensusRule, OutcomeKind, resolve, tally
-from bot.framework import Framework, load_framework
+from bot.framework import Framework
 from bot.model import Settlement
 from bot.reports import (
     ActionItem,
@@ -60,15 +59,9 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 RULE = ConsensusRule(quorum=0.5, agree_share=0.67, max_spread=1)
 SCALE = GradeScale(("Inadequate", "Adequate", "Good", "Outstanding"))
-BANK = Path(__file__).resolve().parents[2] / "question_data" / "are-we-there-yet-2008.yaml"
 
 FORMULA_COMMENTS = ('=HYPERLINK("http://x")', "@SUM(A1)", "+1", "-2", "\tcmd", "\rline")
 UNICODE_COMMENT = "We’re “nearly” there – more work on pooling 🙂👍🏽"
-
-
-@pytest.fixture(scope="module")
-def framework() -> Framework:
-    return load_framework(BANK)
 
 
 def question(

@@ -4,13 +4,12 @@ Home tab, checked against Slack's limits with the emulator's validator, at their
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pytest
 
 from bot.commands import Unrecognised
 from bot.consensus import Choice, ConsensusRule, OutcomeKind, resolve, tally
-from bot.framework import Framework, load_framework
+from bot.framework import Framework
 from bot.model import QuestionResult, Round, RoundQuestion, Status
 from bot.reporting import (
     ActionFormView,
@@ -49,15 +48,9 @@ from handlers.slack.report_blocks import (
 from tests.e2e.harness import block_text
 from tests.emulator import validate_blocks, validate_view
 
-BANK = Path(__file__).resolve().parents[2] / "question_data" / "are-we-there-yet-2008.yaml"
 SCALE = GradeScale(("Inadequate", "Adequate", "Good", "Outstanding"))
 RULE = ConsensusRule(quorum=0.5, agree_share=0.67, max_spread=1)
 LONG = "A very long question about the board's governance <and> partners & more. " * 40
-
-
-@pytest.fixture(scope="module")
-def framework() -> Framework:
-    return load_framework(BANK)
 
 
 @pytest.mark.parametrize(
