@@ -47,8 +47,6 @@ KNOWN_OFFENDERS: dict[str, frozenset[str]] = {
             "bot/reporting.py",
             "bot/reports.py",
             "bot/services.py",
-            "handlers/files/pdf.py",
-            "handlers/slack/blocks.py",
             "storage/repository.py",
         }
     ),
@@ -58,10 +56,6 @@ KNOWN_OFFENDERS: dict[str, frozenset[str]] = {
             "bot/composition.py::build_application",
             "bot/delivery.py::Delivery._deliver",
             "bot/reporting.py::Reporting.home",
-            "handlers/files/charts.py::_assessment_chart",
-            "handlers/slack/blocks.py::render_card",
-            "handlers/slack/report_blocks.py::render_action_modal",
-            "handlers/slack/report_blocks.py::render_home",
         }
     ),
     "platform_strings": frozenset(
