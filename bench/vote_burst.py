@@ -28,7 +28,7 @@ from typing import Any
 import yaml
 from sqlalchemy import create_engine, text
 
-from bot.framework import load_framework
+from bot.domain.framework import load_framework
 from tests.e2e.harness import (
     BOARD,
     CHAIR,

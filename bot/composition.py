@@ -12,20 +12,20 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.clock import SystemClock
 from bot.config import AppConfig, Settings, load_app_config
-from bot.delivery import Delivery
+from bot.domain.framework import Framework, framework_path, load_framework
 from bot.errors import StartupError
-from bot.framework import Framework, framework_path, load_framework
 from bot.presenter import Presenter
-from bot.refresh import CoalescingRefresher
-from bot.reporting import Reporting, SummaryFollowUps
-from bot.services import Facilitator
+from bot.services.delivery import Delivery
+from bot.services.facilitator import Facilitator
+from bot.services.follow_ups import SummaryFollowUps
+from bot.services.refresh import CoalescingRefresher
+from bot.services.reporting import Reporting
 from handlers.files.renderer import ReportFileRenderer
 from handlers.slack.app import MAX_BODY_BYTES, WsgiApp, build_bolt_app, build_wsgi_app
 from handlers.slack.board_gateway import SlackBoardGateway
 from handlers.slack.gateway import SlackGateway, make_web_client
 from storage.database import Engine, is_reachable, make_engine, make_session_factory, migrate
-from storage.reporting import SqlReportingUnitOfWorkFactory
-from storage.repository import SqlUnitOfWorkFactory
+from storage.unit_of_work import SqlUnitOfWorkFactory
 
 log = structlog.get_logger(__name__)
 
@@ -146,7 +146,7 @@ def build_application(settings: Settings) -> Application:
     reporting = Reporting(
         config=config,
         framework=framework,
-        uow_factory=SqlReportingUnitOfWorkFactory(make_session_factory(engine)),
+        uow_factory=uow_factory,
         board=board,
         files=ReportFileRenderer(),
         clock=clock,

@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from bot.config import AppConfig
-from bot.delivery import Delivery
-from bot.framework import Framework
+from bot.domain.framework import Framework
 from bot.ports import ChatError, UnitOfWorkFactory
 from bot.presenter import Presenter
-from bot.services import Facilitator
-from bot.views import MessageView
+from bot.services.delivery import Delivery
+from bot.services.facilitator import Facilitator
+from bot.views.rounds import MessageView
 
 
 @dataclass

@@ -25,7 +25,7 @@ from pathlib import Path
 from fpdf import FPDF, XPos
 from fpdf.fonts import FontFace, TTFFont
 
-from bot.reports import (
+from bot.domain.report import (
     AssessmentReport,
     DomainReport,
     DomainStatus,
@@ -48,7 +48,7 @@ from bot.reports import (
     status_text,
     turnout_text,
 )
-from bot.text import clean
+from bot.domain.text import clean
 from handlers.files.pdf_quotes import quote_lines, quoted
 
 FAMILY = "DejaVu"

@@ -23,7 +23,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # type: ignore[import-unty
 from openpyxl.styles import Alignment, Font, PatternFill  # type: ignore[import-untyped]
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 
-from bot.reports import (
+from bot.domain.report import (
     DONT_KNOW_LABEL,
     AssessmentReport,
     Change,
@@ -43,7 +43,7 @@ from bot.reports import (
     question_change,
     status_text,
 )
-from bot.text import export_cell
+from bot.domain.text import export_cell
 
 Cell = str | int | float | date | None
 Sheet = Any  # openpyxl's Worksheet (openpyxl ships no type information)

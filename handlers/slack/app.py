@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot.reporting import Reporting
-from bot.services import Facilitator
+from bot.services.facilitator import Facilitator
+from bot.services.reporting import Reporting
 from handlers.slack.board_gateway import SlackBoardGateway
 from handlers.slack.guards import Workspace, register_guards
 from handlers.slack.http import MAX_BODY_BYTES, slack_endpoint

@@ -11,18 +11,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.consensus import Distribution, OutcomeKind
-from bot.model import Settlement
-from bot.views import (
-    CommentFormView,
-    DecisionFormView,
+from bot.domain.consensus import Distribution, OutcomeKind
+from bot.domain.rounds import Settlement
+from bot.views.forms import CommentFormView, DecisionFormView
+from bot.views.reply import Reply
+from bot.views.rounds import (
     DiscussionView,
     DomainSummaryView,
     MessageView,
     QuestionCardView,
     QuestionSummaryView,
     ReminderView,
-    Reply,
     RoundHeaderView,
     RoundStatusView,
     SummaryNoteView,

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import structlog
 from slack_sdk import WebClient
 
-from bot.reporting import BoardMessage, FileToUpload
+from bot.views.report import BoardMessage, FileToUpload
 from handlers.slack.gateway import FAILURES, _error, upload_files
 from handlers.slack.report_blocks import render_board_message
 

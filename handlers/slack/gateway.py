@@ -17,8 +17,8 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.ports import ChatError
-from bot.reporting import FileToUpload
-from bot.views import DomainSummaryView, MessageView, ReminderView
+from bot.views.report import FileToUpload
+from bot.views.rounds import DomainSummaryView, MessageView, ReminderView
 from handlers.slack.blocks import SlackMessage, render_message
 from handlers.slack.retries import IdempotentOnly
 

@@ -19,7 +19,7 @@ escaped, so a cut never falls inside ``&lt;``.
 
 from __future__ import annotations
 
-from bot.text import Composed, Typed, clean
+from bot.domain.text import Composed, Typed, clean
 
 LOOKALIKES = str.maketrans({"*": "∗", "_": "ˍ", "~": "∼", "`": "ˋ"})
 ELLIPSIS = "…"

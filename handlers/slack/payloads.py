@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from bot.consensus import Choice
+from bot.domain.consensus import Choice
 
 _BUTTON_VALUE = re.compile(r"^(\d{1,12}):(\d{1,12})$")
 _MODAL_METADATA = re.compile(r"^(\d{1,12}):(\d{1,12}):([A-Z0-9]{1,40})$")

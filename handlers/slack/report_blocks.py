@@ -6,14 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.reporting import (
-    ActionFormView,
-    ActionPromptView,
-    BoardMessage,
-    HomeView,
-    ReportMessageView,
-)
-from bot.reports import (
+from bot.domain.report import (
     PRIORITY_LABELS,
     AssessmentReport,
     Change,
@@ -27,7 +20,9 @@ from bot.reports import (
     previous_average_grade,
     status_text,
 )
-from bot.text import Composed
+from bot.domain.text import Composed
+from bot.views.forms import ActionFormView
+from bot.views.report import ActionPromptView, BoardMessage, HomeView, ReportMessageView
 from handlers.slack.blocks import (
     DIVIDER,
     MAX_BLOCKS_PER_MESSAGE,

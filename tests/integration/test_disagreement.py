@@ -10,17 +10,12 @@ from datetime import timedelta
 
 import pytest
 
-from bot.consensus import Choice, OutcomeKind
-from bot.framework import Framework
-from bot.model import Round, Settlement
-from bot.views import (
-    DiscussionView,
-    DomainSummaryView,
-    QuestionCardView,
-    SummaryNoteView,
-)
+from bot.domain.consensus import Choice, OutcomeKind
+from bot.domain.framework import Framework
+from bot.domain.rounds import Round, Settlement
+from bot.views.rounds import DiscussionView, DomainSummaryView, QuestionCardView, SummaryNoteView
 from storage.database import make_engine, make_session_factory, migrate
-from storage.repository import SqlUnitOfWorkFactory
+from storage.unit_of_work import SqlUnitOfWorkFactory
 from tests.fakes import FakeChat, RecordingRefresher, SteppingClock, make_facilitator
 from tests.integration.test_services import (
     CHAIR,
@@ -406,7 +401,7 @@ def test_a_discussion_post_whose_answer_was_lost_is_not_posted_twice(
 def test_a_revote_can_be_extended_and_its_missing_voters_reminded(
     make_world: WorldFactory,
 ) -> None:
-    from bot.views import ReminderView
+    from bot.views.rounds import ReminderView
 
     world = make_world(revote_deadline="2d")
     first, second = flag_both_questions(world)
@@ -441,7 +436,7 @@ def test_a_revote_can_be_extended_and_its_missing_voters_reminded(
 
 
 def test_a_revote_reminds_those_who_have_not_voted_once(make_world: WorldFactory) -> None:
-    from bot.views import ReminderView
+    from bot.views.rounds import ReminderView
 
     world = make_world(revote_deadline="2d", remind_before="1d")
     first, second = flag_both_questions(world)

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.consensus import Choice
-from bot.delivery import Delivery
-from bot.framework import load_framework
+from bot.domain.consensus import Choice
+from bot.domain.framework import load_framework
 from bot.presenter import Presenter
-from bot.services import Facilitator
+from bot.services.delivery import Delivery
+from bot.services.facilitator import Facilitator
 from handlers.slack.gateway import SlackGateway, make_web_client
 from storage.database import make_engine, make_session_factory, migrate
-from storage.repository import SqlUnitOfWorkFactory
+from storage.unit_of_work import SqlUnitOfWorkFactory
 from tests.emulator import Call, SlackEmulator
 from tests.fakes import RecordingRefresher, SteppingClock
 from tests.integration.test_services import CHAIR, PARTICIPATION, make_config

@@ -15,8 +15,9 @@ from openpyxl import load_workbook  # type: ignore[import-untyped]
 from pypdf import PdfReader
 from slack_sdk.models.blocks import Block
 
-from bot.reporting import ActionFormView, ActionPromptView
-from bot.views import CommentFormView, DecisionFormView, Reply
+from bot.views.forms import ActionFormView, CommentFormView, DecisionFormView
+from bot.views.reply import Reply
+from bot.views.report import ActionPromptView
 from handlers.slack.blocks import (
     render_comment_modal,
     render_decision_modal,

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.consensus import Choice
-from bot.framework import Framework, load_framework
-from bot.services import Facilitator
-from bot.views import DomainSummaryView, QuestionCardView, ReminderView, RoundHeaderView
+from bot.domain.consensus import Choice
+from bot.domain.framework import Framework, load_framework
+from bot.services.facilitator import Facilitator
+from bot.views.rounds import DomainSummaryView, QuestionCardView, ReminderView, RoundHeaderView
 from storage.database import make_engine, make_session_factory, migrate
-from storage.repository import SqlUnitOfWorkFactory
+from storage.unit_of_work import SqlUnitOfWorkFactory
 from tests.fakes import FakeChat, SteppingClock, make_facilitator
 from tests.integration.test_services import CHAIR, PARTICIPATION, make_config
 

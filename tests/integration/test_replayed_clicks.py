@@ -9,10 +9,10 @@ from itertools import pairwise
 
 import pytest
 
-from bot.consensus import Choice
-from bot.framework import load_framework
+from bot.domain.consensus import Choice
+from bot.domain.framework import load_framework
 from storage.database import make_engine, make_session_factory, migrate
-from storage.repository import SqlUnitOfWorkFactory
+from storage.unit_of_work import SqlUnitOfWorkFactory
 from tests.fakes import FakeChat, RecordingRefresher, SteppingClock, make_facilitator
 from tests.integration.test_services import CHAIR, PARTICIPATION, ROOT, World, make_config
 

@@ -16,24 +16,20 @@ from PIL import Image
 from pypdf import PdfReader
 from sqlalchemy import text
 
-from bot.consensus import Choice
-from bot.framework import Framework, load_framework
-from bot.model import ClaimedMessage, MessageKind, OutgoingMessage
-from bot.reporting import (
-    ActionFormView,
-    ActionPromptView,
-    FieldProblem,
-    Reporting,
-    ReportMessageView,
-    SummaryFollowUps,
-)
-from bot.reports import DomainStatus, long_date
-from bot.services import Facilitator
-from bot.views import QuestionCardView, Reply
+from bot.domain.consensus import Choice
+from bot.domain.framework import Framework, load_framework
+from bot.domain.report import DomainStatus, long_date
+from bot.domain.rounds import ClaimedMessage, MessageKind, OutgoingMessage
+from bot.services.facilitator import Facilitator
+from bot.services.follow_ups import SummaryFollowUps
+from bot.services.reporting import Reporting
+from bot.views.forms import ActionFormView, FieldProblem
+from bot.views.reply import Reply
+from bot.views.report import ActionPromptView, ReportMessageView
+from bot.views.rounds import QuestionCardView
 from handlers.files.renderer import ReportFileRenderer
 from storage.database import alembic_config, make_engine, make_session_factory, migrate
-from storage.reporting import SqlReportingUnitOfWorkFactory
-from storage.repository import SqlUnitOfWorkFactory
+from storage.unit_of_work import SqlUnitOfWorkFactory
 from tests.fakes import FakeChat, SteppingClock, make_facilitator
 from tests.integration.test_services import CHAIR, PARTICIPATION, make_config
 from tests.reporting_fakes import FakeBoard
@@ -55,7 +51,7 @@ class World:
     chat: FakeChat
     board: FakeBoard
     clock: SteppingClock
-    uow: SqlReportingUnitOfWorkFactory
+    uow: SqlUnitOfWorkFactory
 
     def assess(self, text: str, user: str = CHAIR) -> Reply:
         return CommandRouterFor(self).run(user, text)
@@ -96,13 +92,13 @@ def world(database_url: str, framework: Framework) -> Iterator[World]:
     reporting = Reporting(
         config=config,
         framework=framework,
-        uow_factory=SqlReportingUnitOfWorkFactory(sessions),
+        uow_factory=SqlUnitOfWorkFactory(sessions),
         board=board,
         files=ReportFileRenderer(),
         clock=clock,
     )
     facilitator.delivery.extensions.append(SummaryFollowUps(reporting))
-    yield World(facilitator, reporting, chat, board, clock, SqlReportingUnitOfWorkFactory(sessions))
+    yield World(facilitator, reporting, chat, board, clock, SqlUnitOfWorkFactory(sessions))
     engine.dispose()
 
 
@@ -271,7 +267,7 @@ def test_cycles_compare_grades_and_carry_actions_until_done(world: World) -> Non
     add(world, "4.1", text="Carried action")
     add(world, "4.2", text="Finished action")
     with world.uow() as uow:
-        first = uow.reporting.cycles(FRAMEWORK)
+        first = uow.cycles.cycles(FRAMEWORK)
     assert [c.name for c in first] == ["2026-27"]  # named after the first round's year
     assert world.assess("actions done 2").text == "Action 2 (4.2) is marked done."
     world.clock.advance(days=365)
@@ -283,8 +279,8 @@ def test_cycles_compare_grades_and_carry_actions_until_done(world: World) -> Non
     world.board.posted.clear()
     world.grade_domain_4({"4.1": "3333", "4.2": "1111", "4.3": "2222", "4.4": "3344"})
     with world.uow() as uow:
-        cycles = uow.reporting.cycles(FRAMEWORK)
-        second = uow.reporting.rounds_in_cycle(cycles[-1].id)
+        cycles = uow.cycles.cycles(FRAMEWORK)
+        second = uow.cycles.rounds_in_cycle(cycles[-1].id)
     assert [r.domain for r in second] == [4]
     report = world.reporting.build_report()
     assert report is not None and report.cycle == "2027-28" and report.previous_cycle == "2026-27"
@@ -310,8 +306,8 @@ def test_refusals_for_cycles_and_actions(world: World) -> None:
     world.facilitator.run_command(CHAIR, "domain 4")
     assert "Close them first" in world.assess("cycle start 2027-28").text
     with world.uow() as uow:
-        assert [c.name for c in uow.reporting.cycles(FRAMEWORK)] == ["2026-27"]
-        [round_] = uow.reporting.rounds_in_cycle(uow.reporting.cycles(FRAMEWORK)[0].id)
+        assert [c.name for c in uow.cycles.cycles(FRAMEWORK)] == ["2026-27"]
+        [round_] = uow.cycles.rounds_in_cycle(uow.cycles.cycles(FRAMEWORK)[0].id)
     assert round_.domain == 4
 
 
@@ -363,7 +359,7 @@ def test_first_round_of_a_fresh_database_starts_a_cycle(world: World) -> None:
     world.clock.current = datetime(2027, 2, 1, 9, 0, tzinfo=UTC)
     world.facilitator.run_command(CHAIR, "domain 4")
     with world.uow() as uow:
-        assert [c.name for c in uow.reporting.cycles(FRAMEWORK)] == ["2026-27"]  # Feb 2027
+        assert [c.name for c in uow.cycles.cycles(FRAMEWORK)] == ["2026-27"]  # Feb 2027
 
 
 def test_a_long_action_plan_fits_one_private_reply(world: World) -> None:

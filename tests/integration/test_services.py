@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 
 from bot.config import AppConfig
-from bot.consensus import Choice, OutcomeKind
-from bot.framework import Framework, load_framework
-from bot.services import Facilitator
-from bot.views import DomainSummaryView, QuestionCardView, RoundHeaderView
+from bot.domain.consensus import Choice, OutcomeKind
+from bot.domain.framework import Framework, load_framework
+from bot.services.facilitator import Facilitator
+from bot.views.rounds import DomainSummaryView, QuestionCardView, RoundHeaderView
 from storage.database import make_engine, make_session_factory, migrate
-from storage.repository import SqlUnitOfWorkFactory
+from storage.unit_of_work import SqlUnitOfWorkFactory
 from tests.fakes import FakeChat, RecordingRefresher, SteppingClock, make_facilitator
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -15,9 +15,9 @@ import pytest
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.consensus import Choice
-from bot.services import Facilitator
-from bot.views import Later, Outcome, Reply, finish
+from bot.domain.consensus import Choice
+from bot.services.facilitator import Facilitator
+from bot.views.reply import Later, Outcome, Reply, finish
 from handlers.slack.app import build_bolt_app
 from handlers.slack.listeners.errors import SORRY
 from tests.emulator import BoltAppServer, SlackEmulator, SlackSender

@@ -17,8 +17,8 @@ from bot.config import (
     Settings,
     load_app_config,
 )
-from bot.consensus import ConsensusRule
-from bot.durations import MAX_DURATION, DurationTooLong, parse_duration
+from bot.domain.consensus import ConsensusRule
+from bot.domain.durations import MAX_DURATION, DurationTooLong, parse_duration
 from bot.errors import StartupError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.consensus import (
+from bot.domain.consensus import (
     GRADES,
     Choice,
     ConsensusRule,

@@ -12,8 +12,8 @@ import yaml
 
 from bot.composition import check_assignments
 from bot.config import AppConfig, load_app_config
+from bot.domain.framework import Framework, framework_path, load_framework
 from bot.errors import StartupError
-from bot.framework import Framework, framework_path, load_framework
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 QUESTION_DATA = REPO_ROOT / "question_data"

@@ -19,10 +19,9 @@ from openpyxl import load_workbook  # type: ignore[import-untyped]
 from PIL import Image
 from pypdf import PdfReader
 
-from bot.consensus import Choice, ConsensusRule, OutcomeKind, resolve, tally
-from bot.framework import Framework, load_framework
-from bot.model import Settlement
-from bot.reports import (
+from bot.domain.consensus import Choice, ConsensusRule, OutcomeKind, resolve, tally
+from bot.domain.framework import Framework, load_framework
+from bot.domain.report import (
     ActionItem,
     AssessmentReport,
     Change,
@@ -42,7 +41,8 @@ from bot.reports import (
     questions_without_actions,
     report_from_summary,
 )
-from bot.views import (
+from bot.domain.rounds import Settlement
+from bot.views.rounds import (
     CommentView,
     DecisionView,
     DomainSummaryView,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.reporting import CommandRouter, Reporting
-from bot.services import Facilitator
+from bot.services.dispatch import CommandRouter
+from bot.services.facilitator import Facilitator
+from bot.services.reporting import Reporting
 from handlers.slack.board_gateway import SlackBoardGateway
 from handlers.slack.listeners import actions, commands, errors, home, reports, views
 

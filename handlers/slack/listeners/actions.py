@@ -10,8 +10,9 @@ from typing import Any, TypeVar
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.services import STALE_BUTTON, Facilitator, refuse
-from bot.views import Reply, finish
+from bot.services.context import STALE_BUTTON, refuse
+from bot.services.facilitator import Facilitator
+from bot.views.reply import Reply, finish
 from handlers.slack.blocks import (
     COMMENT_ACTION,
     DECIDE_ACTION,

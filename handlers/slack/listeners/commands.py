@@ -6,8 +6,8 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
-from bot.reporting import CommandRunner
-from bot.views import finish
+from bot.services.dispatch import CommandRunner
+from bot.views.reply import finish
 from handlers.slack.listeners.replies import send_private
 from handlers.slack.payloads import SlashCommand
 

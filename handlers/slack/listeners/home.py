@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.reporting import Reporting
+from bot.services.reporting import Reporting
 from handlers.slack.board_gateway import SlackBoardGateway
 from handlers.slack.payloads import AppHomeOpened, BlockActions
 from handlers.slack.report_blocks import MARK_DONE, render_home

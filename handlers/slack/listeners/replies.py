@@ -7,7 +7,7 @@ from slack_bolt import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.views import Reply
+from bot.views.reply import Reply
 from handlers.slack.blocks import render_reply
 
 log = structlog.get_logger(__name__)

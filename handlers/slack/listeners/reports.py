@@ -8,9 +8,9 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.reporting import Reporting
-from bot.services import STALE_BUTTON, refuse
-from bot.views import Reply
+from bot.services.context import STALE_BUTTON, refuse
+from bot.services.reporting import Reporting
+from bot.views.reply import Reply
 from handlers.slack.blocks import render_reply
 from handlers.slack.listeners.replies import send_private
 from handlers.slack.payloads import BlockActions, ViewSubmission

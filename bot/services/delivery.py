@@ -17,11 +17,11 @@ from typing import Protocol
 
 import structlog
 
-from bot.model import ClaimedMessage, MessageKind, Round
+from bot.domain.rounds import ClaimedMessage, MessageKind, Round
 from bot.ports import ChatError, ChatGateway, Clock, UnitOfWork, UnitOfWorkFactory
 from bot.presenter import Presenter
-from bot.refresh import MessagePacer, NoPacing
-from bot.views import MessageView, SummaryNoteView
+from bot.services.refresh import MessagePacer, NoPacing
+from bot.views.rounds import MessageView, SummaryNoteView
 
 log = structlog.get_logger(__name__)
 

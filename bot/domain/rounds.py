@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from bot.consensus import Choice, Distribution, OutcomeKind, tally
+from bot.domain.consensus import Choice, Distribution, OutcomeKind, tally
 
 
 class Status(StrEnum):

@@ -13,9 +13,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from bot.consensus import Choice
-from bot.model import Round, RoundQuestion, VoteEvent
-from bot.text import export_cell
+from bot.domain.consensus import Choice
+from bot.domain.rounds import Round, RoundQuestion, VoteEvent
+from bot.domain.text import export_cell
 
 COLUMNS = ("time (UTC)", "domain", "round", "question", "ballot", "event", "who", "grade", "detail")
 SECRET = "(secret: anonymous round)"

@@ -21,8 +21,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from fractions import Fraction
 
-from bot.consensus import Distribution, OutcomeKind
-from bot.views import DomainSummaryView, GradeScale
+from bot.domain.consensus import Distribution, OutcomeKind
+from bot.views.rounds import DomainSummaryView, GradeScale
 
 DONT_KNOW_LABEL = "Don't know"
 PRIORITY_LABELS: Mapping[int, str] = {1: "Low", 2: "Medium", 3: "High"}

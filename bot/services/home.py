@@ -1,0 +1,99 @@
+"""The Home tab."""
+
+from __future__ import annotations
+
+from bot.domain.report import (
+    DomainStatus,
+    domain_headline,
+)
+from bot.services.actions import action_text
+from bot.services.report_context import (
+    HOME_ACTIONS,
+    ReportingBase,
+    latest_by_domain,
+    turnout,
+)
+from bot.views.report import (
+    HomeAction,
+    HomeDomain,
+    HomeQuestion,
+    HomeView,
+)
+
+
+class HomeUseCases(ReportingBase):
+    """The Home tab."""
+
+    def home(self, user_id: str, notice: str | None = None) -> HomeView:
+        """The current cycle at a glance, and the questions waiting for this person's vote."""
+        with self.uow_factory() as uow:
+            cycles = uow.cycles.cycles(self.framework.id)
+            current = cycles[-1] if cycles else None
+            rounds = uow.cycles.rounds_in_cycle(current.id) if current else []
+            open_rounds = uow.rounds.open_rounds(self.framework.id)
+            actions = uow.cycles.actions_for_cycle(self.framework.id, current.id) if current else []
+        latest = latest_by_domain(rounds)
+        domains = []
+        for domain in self.framework.domains:
+            round_ = latest.get(domain.number)
+            subgroup = self._subgroup_of(domain.number)
+            if round_ is None:
+                domains.append(
+                    HomeDomain(domain.number, domain.title, subgroup, DomainStatus.NOT_STARTED, "")
+                )
+            elif round_.is_open:
+                took_part = turnout(round_)
+                domains.append(
+                    HomeDomain(
+                        domain.number,
+                        domain.title,
+                        self.presenter.subgroup_name(round_.subgroup_key),
+                        DomainStatus.OPEN,
+                        f"{took_part.took_part} of {took_part.electorate} have voted",
+                        round_.deadline_at,
+                    )
+                )
+            else:
+                report = self.domain_report(round_)
+                domains.append(
+                    HomeDomain(
+                        domain.number,
+                        domain.title,
+                        report.subgroup_name,
+                        DomainStatus.GRADED,
+                        domain_headline(report, self.presenter.scale),
+                    )
+                )
+        waiting = tuple(
+            HomeQuestion(
+                domain=round_.domain,
+                question_id=question.question_id,
+                text=self.presenter.question_text(question.question_id),
+                channel_id=round_.channel_id,
+                message_ts=question.message_ts,
+            )
+            # open rounds, and closed ones with a re-vote still open
+            for round_ in {r.id: r for r in [*open_rounds, *latest.values()]}.values()
+            if user_id in round_.electorate
+            for question in round_.waiting_on(user_id)
+        )
+        is_chair = self.config.is_chair(user_id)
+        today = self.clock.now().date()
+        still_open = sorted(
+            (a for a in actions if not a.done), key=lambda a: (-a.priority, a.due, a.id)
+        )
+        return HomeView(
+            board_name=self.config.board.name,
+            cycle=current.name if current else None,
+            domains=tuple(domains),
+            waiting=waiting,
+            open_actions=len(still_open),
+            is_chair=is_chair,
+            actions=tuple(
+                HomeAction(a.id, action_text(a, f"{a.question_id}: ", ""), a.due < today)
+                for a in still_open[:HOME_ACTIONS]
+            )
+            if is_chair
+            else (),
+            notice=notice,
+        )
