@@ -1,4 +1,5 @@
-"""Parsing what a person typed after `/assess` into a command. Pure and platform-neutral."""
+"""The one grammar: what a person typed after `/assess`, parsed into a command. Pure and
+platform-neutral."""
 
 from __future__ import annotations
 
@@ -51,10 +52,6 @@ class Unrecognised:
     problem: str
 
 
-Command = (
-    Help | StartDomain | Status | CloseDomain | ExtendDeadline | RemindNow | Audit | Unrecognised
-)
-
 USAGE = (
     "How to use /assess:\n"
     "• `/assess domain N`: put domain N (1-{max}) to its sub-group for a vote (chairs only)\n"
@@ -76,7 +73,7 @@ def usage(domain_count: int) -> str:
     return USAGE.format(max=domain_count)
 
 
-def parse_command(text: str) -> Command:
+def _parse_round_command(text: str) -> RoundCommand:
     words = text.strip().lower().split()
     if not words or words[0] in {"help", "?", "-h", "--help"}:
         return (
@@ -167,6 +164,10 @@ class MarkActionDone:
 
 
 ReportingCommand = ShowCycle | StartCycle | PostReport | ListActions | MarkActionDone | Unrecognised
+RoundCommand = (
+    Help | StartDomain | Status | CloseDomain | ExtendDeadline | RemindNow | Audit | Unrecognised
+)
+Command = RoundCommand | ReportingCommand
 
 REPORTING_VERBS = frozenset({"cycle", "report", "actions"})
 
@@ -209,3 +210,10 @@ def parse_reporting_command(text: str) -> ReportingCommand | None:
 
 
 # ------------------------------------------------------------------------------ the service
+
+
+def parse_command(text: str) -> Command:
+    """Every `/assess` command: the reporting verbs (`cycle`, `report`, `actions`), then the
+    rounds' verbs; anything else is Unrecognised."""
+    reporting = parse_reporting_command(text)
+    return reporting if reporting is not None else _parse_round_command(text)

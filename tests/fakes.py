@@ -13,7 +13,10 @@ from bot.domain.framework import Framework
 from bot.ports import ChatError, UnitOfWorkFactory
 from bot.presenter import Presenter
 from bot.services.delivery import Delivery
+from bot.services.dispatch import Dispatcher
 from bot.services.facilitator import Facilitator
+from bot.services.reporting import Reporting
+from bot.views.reply import Reply
 from bot.views.rounds import MessageView
 
 
@@ -150,3 +153,10 @@ def make_facilitator(
         refresher=refresher or RecordingRefresher(),
         delivery=delivery,
     )
+
+
+def assess(
+    facilitator: Facilitator, user_id: str, text: str, reporting: Reporting | None = None
+) -> Reply:
+    """`/assess <text>` as ``user_id`` typed it, through the one dispatcher."""
+    return Dispatcher(facilitator, reporting).run(user_id, text)

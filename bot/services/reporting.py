@@ -5,16 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.commands import (
-    ListActions,
-    MarkActionDone,
-    PostReport,
-    ShowCycle,
-    StartCycle,
-    Unrecognised,
-    parse_reporting_command,
-    usage,
-)
 from bot.domain.report import (
     ActionItem,
     AssessmentReport,
@@ -22,7 +12,6 @@ from bot.domain.report import (
     DomainStatus,
     assessment_alt_text,
 )
-from bot.domain.text import Composed
 from bot.ports import ChatError
 from bot.services.actions import ActionUseCases
 from bot.services.cycles import CycleUseCases
@@ -35,7 +24,7 @@ from bot.services.report_context import (
     previous_grades,
     refuse,
 )
-from bot.views.reply import Later, Outcome, Reply, finish
+from bot.views.reply import Reply
 from bot.views.report import (
     FileToUpload,
     ReportMessageView,
@@ -153,28 +142,3 @@ class ReportUseCases(ReportingBase):
 @dataclass
 class Reporting(CycleUseCases, ReportUseCases, ActionUseCases, HomeUseCases):
     """Cycles, the report, the action plan and the Home tab."""
-
-    def run_command(self, user_id: str, text: str) -> Reply | None:
-        """Carry out a reporting command; None if ``text`` is not one (the Facilitator's)."""
-        outcome = self.command(user_id, text)
-        return finish(outcome) if outcome is not None else None
-
-    def command(self, user_id: str, text: str) -> Outcome | None:
-        """`run_command` in two steps: what the command changes is stored when this returns;
-        ``then()`` does the slow rest (the report's files)."""
-        command = parse_reporting_command(text)
-        match command:
-            case None:
-                return None
-            case ShowCycle():
-                return self.show_cycle()
-            case StartCycle(name):
-                return self.start_cycle(user_id, name)
-            case PostReport():  # changes nothing; drawing and uploading the files takes time
-                return Later(lambda: self.post_report(user_id))
-            case ListActions():
-                return self.list_actions()
-            case MarkActionDone(action_id):
-                return self.mark_done(user_id, action_id)
-            case Unrecognised(problem):
-                return refuse(Composed(problem, "\n\n", usage(len(self.framework.domains))))

@@ -26,6 +26,7 @@ from handlers.slack.blocks import (
 )
 from handlers.slack.report_blocks import render_action_modal, render_board_message, render_home
 from tests.emulator import validate_blocks, validate_view
+from tests.fakes import assess
 from tests.integration.test_reporting import G, World, framework, world  # noqa: F401
 from tests.integration.test_services import CHAIR, PARTICIPATION
 
@@ -67,7 +68,7 @@ def assert_inert(texts: list[str], where: str) -> None:
 
 def run_round(world: World) -> dict[str, Any]:  # noqa: F811
     """Domain 4 with hostile comments, a hostile decision and a hostile action."""
-    assert not world.facilitator.run_command(CHAIR, "domain 4").is_refusal
+    assert not assess(world.facilitator, CHAIR, "domain 4").is_refusal
     with world.uow() as uow:
         round_ = uow.rounds.open_round_for_domain("are-we-there-yet-2008", 4)
     assert round_ is not None

@@ -15,7 +15,7 @@ from bot.services.facilitator import Facilitator
 from bot.views.rounds import DomainSummaryView, QuestionCardView, ReminderView, RoundHeaderView
 from storage.database import make_engine, make_session_factory, migrate
 from storage.unit_of_work import SqlUnitOfWorkFactory
-from tests.fakes import FakeChat, SteppingClock, make_facilitator
+from tests.fakes import FakeChat, SteppingClock, assess, make_facilitator
 from tests.integration.test_services import CHAIR, PARTICIPATION, make_config
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,7 +57,7 @@ def setup(database_url: str, framework: Framework) -> Iterator[Setup]:
 
 def test_a_post_whose_answer_was_lost_is_updated_not_posted_again(setup: Setup) -> None:
     setup.chat.answers_to_lose = 1  # the header reaches Slack, but the answer is lost
-    reply = setup.facilitator.run_command(CHAIR, "domain 4")
+    reply = assess(setup.facilitator, CHAIR, "domain 4")
     assert "Slack is slow" in reply.text
     headers = [p for p in setup.chat.posted if isinstance(p.view, RoundHeaderView)]
     assert len(headers) == 1
@@ -74,7 +74,7 @@ def test_a_post_whose_answer_was_lost_is_updated_not_posted_again(setup: Setup) 
 
 
 def test_a_failed_post_is_retried_later(setup: Setup) -> None:
-    setup.facilitator.run_command(CHAIR, "domain 4")
+    assess(setup.facilitator, CHAIR, "domain 4")
     cards = setup.cards()
     setup.chat.failures_to_come = 1
     for user in PARTICIPATION:
@@ -90,7 +90,7 @@ def test_a_failed_post_is_retried_later(setup: Setup) -> None:
 
 
 def test_the_schedule_reminds_then_closes_once_however_often_it_runs(setup: Setup) -> None:
-    setup.facilitator.run_command(CHAIR, "domain 4")
+    assess(setup.facilitator, CHAIR, "domain 4")
     card = setup.cards()[0]
     setup.facilitator.record_vote(
         PARTICIPATION[0], card.round_id, card.round_question_id, Choice.GOOD

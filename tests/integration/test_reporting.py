@@ -30,7 +30,7 @@ from bot.views.rounds import QuestionCardView
 from handlers.files.renderer import ReportFileRenderer
 from storage.database import alembic_config, make_engine, make_session_factory, migrate
 from storage.unit_of_work import SqlUnitOfWorkFactory
-from tests.fakes import FakeChat, SteppingClock, make_facilitator
+from tests.fakes import FakeChat, SteppingClock, assess, make_facilitator
 from tests.integration.test_services import CHAIR, PARTICIPATION, make_config
 from tests.reporting_fakes import FakeBoard
 
@@ -58,7 +58,7 @@ class World:
 
     def grade_domain_4(self, grades: dict[str, str]) -> int:
         """Start domain 4 and have the four members vote; returns the round id."""
-        reply = self.facilitator.run_command(CHAIR, "domain 4")
+        reply = assess(self.facilitator, CHAIR, "domain 4")
         assert not reply.is_refusal, reply.text
         with self.uow() as uow:
             round_ = uow.rounds.open_round_for_domain(FRAMEWORK, 4)
@@ -75,8 +75,7 @@ class CommandRouterFor:
     world: World
 
     def run(self, user: str, text: str) -> Reply:
-        reply = self.world.reporting.run_command(user, text)
-        return reply if reply is not None else self.world.facilitator.run_command(user, text)
+        return assess(self.world.facilitator, user, text, self.world.reporting)
 
 
 @pytest.fixture
@@ -215,7 +214,7 @@ def test_action_form_and_its_refusals(world: World) -> None:
 def test_report_posts_message_and_three_real_files(world: World) -> None:
     assert world.assess("report").is_refusal  # no cycle yet
     world.grade_domain_4({"4.1": "2223", "4.2": "1112", "4.3": "3333", "4.4": "4443"})
-    world.facilitator.run_command(CHAIR, "domain 2")  # open, not graded
+    assess(world.facilitator, CHAIR, "domain 2")  # open, not graded
     add(world, "4.2", text="=cmd|' /C calc'!A0")
     world.board.uploads.clear()
     reply = world.assess("report")
@@ -303,7 +302,7 @@ def test_refusals_for_cycles_and_actions(world: World) -> None:
     assert "There is no action 9" in world.assess("actions done 9").text
     assert not world.assess("cycle start 2026-27").is_refusal
     assert "already a cycle" in world.assess("cycle start 2026-27").text
-    world.facilitator.run_command(CHAIR, "domain 4")
+    assess(world.facilitator, CHAIR, "domain 4")
     assert "Close them first" in world.assess("cycle start 2027-28").text
     with world.uow() as uow:
         assert [c.name for c in uow.cycles.cycles(FRAMEWORK)] == ["2026-27"]
@@ -314,7 +313,7 @@ def test_refusals_for_cycles_and_actions(world: World) -> None:
 def test_home_lists_domains_and_what_waits_for_the_member(world: World) -> None:
     empty = world.reporting.home(PARTICIPATION[0])
     assert empty.cycle is None and empty.waiting == ()
-    world.facilitator.run_command(CHAIR, "domain 4")
+    assess(world.facilitator, CHAIR, "domain 4")
     card = next(p.view for p in world.chat.posted if isinstance(p.view, QuestionCardView))
     world.facilitator.record_vote(
         PARTICIPATION[0], card.round_id, card.round_question_id, Choice.GOOD
@@ -357,7 +356,7 @@ def test_migration_puts_existing_rounds_into_a_default_cycle(database_url: str) 
 
 def test_first_round_of_a_fresh_database_starts_a_cycle(world: World) -> None:
     world.clock.current = datetime(2027, 2, 1, 9, 0, tzinfo=UTC)
-    world.facilitator.run_command(CHAIR, "domain 4")
+    assess(world.facilitator, CHAIR, "domain 4")
     with world.uow() as uow:
         assert [c.name for c in uow.cycles.cycles(FRAMEWORK)] == ["2026-27"]  # Feb 2027
 

@@ -17,7 +17,7 @@ from bot.services.facilitator import Facilitator
 from bot.views.rounds import DomainSummaryView, QuestionCardView, RoundHeaderView
 from storage.database import make_engine, make_session_factory, migrate
 from storage.unit_of_work import SqlUnitOfWorkFactory
-from tests.fakes import FakeChat, RecordingRefresher, SteppingClock, make_facilitator
+from tests.fakes import FakeChat, RecordingRefresher, SteppingClock, assess, make_facilitator
 
 ROOT = Path(__file__).resolve().parents[2]
 CHAIR = "U0CHAIR01"
@@ -61,7 +61,7 @@ class World:
     clock: SteppingClock
 
     def start(self, domain: int = 4) -> None:
-        reply = self.facilitator.run_command(CHAIR, f"domain {domain}")
+        reply = assess(self.facilitator, CHAIR, f"domain {domain}")
         assert not reply.is_refusal, reply.text
 
     def cards(self) -> list[QuestionCardView]:
@@ -105,7 +105,7 @@ def test_start_posts_header_and_one_card_per_question(world: World) -> None:
 def test_second_round_for_an_open_domain_is_refused(world: World) -> None:
     world.start(4)
     before = len(world.chat.posted)
-    reply = world.facilitator.run_command(CHAIR, "domain 4")
+    reply = assess(world.facilitator, CHAIR, "domain 4")
     assert reply.is_refusal
     assert "already has a round open" in reply.text
     assert len(world.chat.posted) == before
@@ -191,7 +191,7 @@ def test_twenty_simultaneous_clicks_are_each_recorded_once(
     chat = FakeChat(members={"C0BOARD01": [CHAIR], "C0PART001": [*voters, "U0LATE0001"]})
     uow = SqlUnitOfWorkFactory(make_session_factory(engine))
     facilitator = make_facilitator(make_config(), framework, uow, chat)
-    assert not facilitator.run_command(CHAIR, "domain 4").is_refusal
+    assert not assess(facilitator, CHAIR, "domain 4").is_refusal
     card = next(p.view for p in chat.posted if isinstance(p.view, QuestionCardView))
     barrier = threading.Barrier(len(voters) * 2)
     errors: list[BaseException] = []
@@ -235,17 +235,17 @@ def test_close_domain_posts_one_summary_with_flags(world: World) -> None:
             world.facilitator.record_vote(
                 user, cards[index].round_id, cards[index].round_question_id, choice
             )
-    world.facilitator.run_command(
-        "U0PART001", "comment"
+    assess(
+        world.facilitator, "U0PART001", "comment"
     )  # an unknown verb from anybody changes nothing
     world.facilitator.add_comment(
         PARTICIPATION[0], cards[1].round_id, cards[1].round_question_id, "We never measured this."
     )
-    refused = world.facilitator.run_command(PARTICIPATION[0], "close 4")
+    refused = assess(world.facilitator, PARTICIPATION[0], "close 4")
     assert refused.is_refusal and "chairs" in refused.text
-    reply = world.facilitator.run_command(CHAIR, "close 4")
+    reply = assess(world.facilitator, CHAIR, "close 4")
     assert not reply.is_refusal, reply.text
-    again = world.facilitator.run_command(CHAIR, "close 4")
+    again = assess(world.facilitator, CHAIR, "close 4")
     assert again.is_refusal
     summaries = world.summaries()
     assert len(summaries) == 1
@@ -263,15 +263,15 @@ def test_close_domain_posts_one_summary_with_flags(world: World) -> None:
 
 
 def test_refusals_say_what_to_do(world: World) -> None:
-    assert "1-7" in world.facilitator.run_command(CHAIR, "domain 9").text
-    assert "chairs" in world.facilitator.run_command(PARTICIPATION[0], "domain 4").text
-    assert "/assess domain N" in world.facilitator.run_command(CHAIR, "what").text
+    assert "1-7" in assess(world.facilitator, CHAIR, "domain 9").text
+    assert "chairs" in assess(world.facilitator, PARTICIPATION[0], "domain 4").text
+    assert "/assess domain N" in assess(world.facilitator, CHAIR, "what").text
     assert world.chat.posted == []
 
 
 def test_unreachable_channel_starts_nothing(world: World) -> None:
     world.chat.unreachable_channels.add("C0PART001")
-    reply = world.facilitator.run_command(CHAIR, "domain 4")
+    reply = assess(world.facilitator, CHAIR, "domain 4")
     assert reply.is_refusal and "Invite the app" in reply.text
     with world.uow() as uow:
         assert uow.rounds.open_rounds("are-we-there-yet-2008") == []

@@ -70,11 +70,8 @@ class StoringCore:
     def start_revote(self, *args: Any) -> Reply:
         return finish(self.open_revote(*args))
 
-    def command(self, user_id: str, text: str) -> Outcome:
-        return self._store(f"did {text}")
-
-    def run_command(self, user_id: str, text: str) -> Reply:
-        return finish(self.command(user_id, text))
+    def close_now(self, user_id: str, domain: int) -> Outcome:  # `/assess close N`
+        return self._store(f"did close {domain}")
 
 
 @dataclass

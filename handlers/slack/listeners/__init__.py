@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.services.dispatch import CommandRouter
+from bot.services.dispatch import Dispatcher
 from bot.services.facilitator import Facilitator
 from bot.services.reporting import Reporting
 from handlers.slack.board_gateway import SlackBoardGateway
@@ -17,8 +17,7 @@ def register_listeners(
     reporting: Reporting | None = None,
     board: SlackBoardGateway | None = None,
 ) -> None:
-    runner = CommandRouter(reporting, facilitator) if reporting is not None else facilitator
-    commands.register(app, runner)
+    commands.register(app, Dispatcher(facilitator, reporting))
     actions.register(app, facilitator)
     views.register(app, facilitator)
     if reporting is not None and board is not None:
