@@ -209,9 +209,6 @@ def parse_reporting_command(text: str) -> ReportingCommand | None:
     return MarkActionDone(int(number))
 
 
-# ------------------------------------------------------------------------------ the service
-
-
 def parse_command(text: str) -> Command:
     """Every `/assess` command: the reporting verbs (`cycle`, `report`, `actions`), then the
     rounds' verbs; anything else is Unrecognised."""

@@ -18,6 +18,7 @@ from bot.domain.rounds import (
     ClaimedMessage,
     Decision,
     NewRound,
+    OutboxStatus,
     OutgoingMessage,
     QuestionResult,
     Round,
@@ -175,14 +176,14 @@ class Outbox(Protocol):
     def record_ts(self, row_id: int, ts: str) -> None: ...
 
     def mark_sent(
-        self, row_id: int, ts: str | None, now: datetime, status: str = "sent"
+        self, row_id: int, ts: str | None, now: datetime, status: OutboxStatus = OutboxStatus.SENT
     ) -> None: ...
 
     def mark_failed(
         self, row_id: int, error: str, retry_at: datetime | None, now: datetime
     ) -> None: ...
 
-    def status_of(self, key: str) -> str | None: ...
+    def status_of(self, key: str) -> OutboxStatus | None: ...
 
     def sent_ts(self, key: str) -> str | None:
         """The id Slack gave the message recorded under ``key``, once it has been sent."""
@@ -281,6 +282,26 @@ class ChatGateway(Protocol):
         if given), if there is one."""
         ...
 
+    # the board channel: the report, the Add action message, charts and files
+
+    def post_board_message(self, channel_id: str, view: BoardMessage) -> str:
+        """Post a message; return its id."""
+        ...
+
+    def update_board_message(self, channel_id: str, ts: str, view: BoardMessage) -> None:
+        """Redraw a message posted with `post_board_message`."""
+        ...
+
+    def upload(
+        self, channel_id: str, files: Sequence[FileToUpload], comment: str | None = None
+    ) -> list[str]:
+        """Upload files into a channel as one message; return the files' ids."""
+        ...
+
+    def display_names(self, user_ids: Sequence[str]) -> dict[str, str]:
+        """People's names as the chat platform shows them (a user id is kept when unknown)."""
+        ...
+
 
 class Clock(Protocol):
     def now(self) -> datetime: ...
@@ -307,28 +328,3 @@ class ReportFiles(Protocol):
     def board_paper(self, report: AssessmentReport, chart_png: bytes) -> bytes: ...
 
     def workbook(self, report: AssessmentReport) -> bytes: ...
-
-
-class BoardGateway(Protocol):
-    """What the reporting side asks of the chat platform."""
-
-    def post_board_message(self, channel_id: str, view: BoardMessage) -> str:
-        """Post a message; return its id."""
-        ...
-
-    def update_board_message(self, channel_id: str, ts: str, view: BoardMessage) -> None:
-        """Redraw a message posted with `post_board_message`."""
-        ...
-
-    def upload(
-        self, channel_id: str, files: Sequence[FileToUpload], comment: str | None = None
-    ) -> list[str]:
-        """Upload files into a channel as one message; return the files' ids."""
-        ...
-
-    def display_names(self, user_ids: Sequence[str]) -> dict[str, str]:
-        """People's names as the chat platform shows them (a user id is kept when unknown)."""
-        ...
-
-
-# ------------------------------------------------------------------------------ views

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from bot.domain.rounds import (
     ClaimedMessage,
     MessageKind,
+    OutboxStatus,
     OutgoingMessage,
 )
 from storage.orm import (
@@ -51,7 +52,7 @@ class SqlOutbox:
                 round_question_id=message.round_question_id,
                 channel_id=message.channel_id,
                 user_id=message.user_id,
-                status="pending",
+                status=OutboxStatus.PENDING.value,
                 attempts=0,
                 next_attempt_at=not_before,
                 created_at=now,
@@ -64,7 +65,7 @@ class SqlOutbox:
     def _claim(self, row_id: int, now: datetime, lease: timedelta, due_only: bool) -> bool:
         conditions = [
             OutboxRow.id == row_id,
-            OutboxRow.status == "pending",
+            OutboxRow.status == OutboxStatus.PENDING.value,
             (OutboxRow.claimed_until.is_(None)) | (OutboxRow.claimed_until < now),
         ]
         if due_only:
@@ -90,7 +91,7 @@ class SqlOutbox:
         ids = self.session.scalars(
             select(OutboxRow.id)
             .where(
-                OutboxRow.status == "pending",
+                OutboxRow.status == OutboxStatus.PENDING.value,
                 OutboxRow.next_attempt_at <= now,
                 (OutboxRow.claimed_until.is_(None)) | (OutboxRow.claimed_until < now),
             )
@@ -99,11 +100,13 @@ class SqlOutbox:
         ).all()
         return [self._claimed(i) for i in ids if self._claim(i, now, lease, due_only=True)]
 
-    def mark_sent(self, row_id: int, ts: str | None, now: datetime, status: str = "sent") -> None:
+    def mark_sent(
+        self, row_id: int, ts: str | None, now: datetime, status: OutboxStatus = OutboxStatus.SENT
+    ) -> None:
         self.session.execute(
             update(OutboxRow)
             .where(OutboxRow.id == row_id)
-            .values(status=status, ts=ts, sent_at=now, claimed_until=None, last_error=None)
+            .values(status=status.value, ts=ts, sent_at=now, claimed_until=None, last_error=None)
         )
 
     def record_ts(self, row_id: int, ts: str) -> None:
@@ -114,23 +117,26 @@ class SqlOutbox:
     ) -> None:
         values: dict[str, Any] = {"claimed_until": None, "last_error": error}
         if retry_at is None:
-            values.update(status="failed", sent_at=now)
+            values.update(status=OutboxStatus.FAILED.value, sent_at=now)
         else:
             values.update(next_attempt_at=retry_at)
         self.session.execute(update(OutboxRow).where(OutboxRow.id == row_id).values(**values))
 
-    def status_of(self, key: str) -> str | None:
-        return self.session.scalar(select(OutboxRow.status).where(OutboxRow.key == key))
+    def status_of(self, key: str) -> OutboxStatus | None:
+        status = self.session.scalar(select(OutboxRow.status).where(OutboxRow.key == key))
+        return None if status is None else OutboxStatus(status)
 
     def sent_ts(self, key: str) -> str | None:
         return self.session.scalar(
-            select(OutboxRow.ts).where(OutboxRow.key == key, OutboxRow.status == "sent")
+            select(OutboxRow.ts).where(
+                OutboxRow.key == key, OutboxRow.status == OutboxStatus.SENT.value
+            )
         )
 
     def next_due(self) -> datetime | None:
         return self.session.scalar(
             select(OutboxRow.next_attempt_at)
-            .where(OutboxRow.status == "pending")
+            .where(OutboxRow.status == OutboxStatus.PENDING.value)
             .order_by(OutboxRow.next_attempt_at)
             .limit(1)
         )

@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
+
+
+class ActionStatus(StrEnum):
+    OPEN = "open"
+    OVERDUE = "overdue"  # open, and past its due date
+    DONE = "done"
 
 
 @dataclass(frozen=True)
@@ -48,6 +55,11 @@ class StoredAction:
     @property
     def done(self) -> bool:
         return self.done_at is not None
+
+    def status(self, today: date) -> ActionStatus:
+        if self.done:
+            return ActionStatus.DONE
+        return ActionStatus.OVERDUE if self.due < today else ActionStatus.OPEN
 
 
 class CycleExists(Exception):

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from bot.domain.actions import NewAction, StoredAction
-from bot.domain.report import (
-    ACTION_THRESHOLD,
-    PRIORITY_LABELS,
-    long_date,
-)
+from bot.domain.actions import ActionStatus, NewAction, StoredAction
+from bot.domain.report import ACTION_THRESHOLD, PRIORITY_LABELS
+from bot.domain.report_text import long_date
 from bot.domain.rounds import Round, RoundQuestion
 from bot.domain.text import Composed, Typed, clean, cut
 from bot.ports import UnitOfWork
@@ -21,10 +18,9 @@ from bot.services.report_context import (
     ReportingBase,
     current_questions,
     log,
-    refuse,
 )
-from bot.views.forms import ActionFormView, FieldProblem
-from bot.views.reply import Reply
+from bot.views.forms import ActionFormView
+from bot.views.reply import Reply, refuse
 from bot.views.report import (
     ActionPromptQuestion,
     ActionPromptView,
@@ -55,12 +51,8 @@ def action_text(action: StoredAction, head: str, tail: str) -> Composed:
 
 
 def action_line(action: StoredAction, today: date, current_cycle_id: int) -> Composed:
-    if action.done:
-        state = "done"
-    elif action.due < today:
-        state = "*overdue*"
-    else:
-        state = "open"
+    status = action.status(today)
+    state = "*overdue*" if status is ActionStatus.OVERDUE else status.value
     carried = "" if action.cycle_id == current_cycle_id else f" (from {action.cycle_name})"
     return action_text(action, f"• *{action.id}.* {action.question_id}: ", f" · {state}{carried}")
 
@@ -70,14 +62,14 @@ class ActionUseCases(ReportingBase):
 
     def _question_needing_action(
         self, uow: UnitOfWork, round_question_id: int
-    ) -> tuple[Round, RoundQuestion] | str:
+    ) -> tuple[Round, RoundQuestion] | Reply:
         round_ = uow.rounds.get_round_of_question(round_question_id)
         question = round_.question(round_question_id) if round_ else None
         if round_ is None or question is None:
-            return "That button belongs to a question I no longer know about."
+            return refuse("That button belongs to a question I no longer know about.")
         grade = question.final_grade
         if question.is_open or grade is None or grade > ACTION_THRESHOLD:
-            return (
+            return refuse(
                 f"Actions are for questions graded {ACTION_THRESHOLD} or below; question "
                 f"{question.question_id} was not."
             )
@@ -90,8 +82,8 @@ class ActionUseCases(ReportingBase):
             )
         with self.uow_factory() as uow:
             found = self._question_needing_action(uow, round_question_id)
-        if isinstance(found, str):
-            return refuse(found)
+        if isinstance(found, Reply):
+            return found
         _, question = found
         grade = question.final_grade
         assert grade is not None
@@ -111,36 +103,40 @@ class ActionUseCases(ReportingBase):
         priority: str,
         owner: str,
         due: str,
-    ) -> Reply | FieldProblem:
-        """Add an action for a question graded 1 or 2; a FieldProblem says what to fix."""
+    ) -> Reply:
+        """Add an action for a question graded 1 or 2; a refusal names the field to fix."""
         if not self.config.is_chair(user_id):
-            return FieldProblem("form", "Only the board's chairs can add actions.")
+            return refuse(field="form", text="Only the board's chairs can add actions.")
         text, owner = clean(text).strip(), clean(owner).strip()
         if not text:
-            return FieldProblem("action", "Say what will be done.")
+            return refuse(field="action", text="Say what will be done.")
         if len(text) > ACTION_MAX_LENGTH:
-            return FieldProblem("action", f"Please keep it under {ACTION_MAX_LENGTH} characters.")
+            return refuse(
+                field="action", text=f"Please keep it under {ACTION_MAX_LENGTH} characters."
+            )
         if priority not in {str(p) for p in PRIORITY_LABELS}:
-            return FieldProblem("priority", "Choose a priority: 1 Low, 2 Medium or 3 High.")
+            return refuse(field="priority", text="Choose a priority: 1 Low, 2 Medium or 3 High.")
         if not owner:
-            return FieldProblem("owner", "Say who is responsible (a person or a role).")
+            return refuse(field="owner", text="Say who is responsible (a person or a role).")
         if len(owner) > OWNER_MAX_LENGTH:
-            return FieldProblem("owner", f"Please keep it under {OWNER_MAX_LENGTH} characters.")
+            return refuse(
+                field="owner", text=f"Please keep it under {OWNER_MAX_LENGTH} characters."
+            )
         try:
             due_date = date.fromisoformat(due)
         except ValueError:
-            return FieldProblem("due", "Choose a due date.")
+            return refuse(field="due", text="Choose a due date.")
         today = self.clock.now().date()
         if due_date < today:
-            return FieldProblem("due", "The due date is in the past; choose a later one.")
+            return refuse(field="due", text="The due date is in the past; choose a later one.")
         with self.uow_factory() as uow:
             found = self._question_needing_action(uow, round_question_id)
-            if isinstance(found, str):
-                return FieldProblem("form", found)
+            if isinstance(found, Reply):
+                return refuse(found.text, field="form")
             round_, question = found
             cycles = uow.cycles.cycles(self.framework.id)
             if not cycles:
-                return FieldProblem("form", "No assessment cycle has started yet.")
+                return refuse(field="form", text="No assessment cycle has started yet.")
             stored = uow.cycles.add_action(
                 NewAction(
                     framework=self.framework.id,
@@ -250,5 +246,3 @@ class ActionUseCases(ReportingBase):
             uow.commit()
         log.info("action_done", action=action_id, by=user_id)
         return Reply(f"Action {action_id} ({action.question_id}) is marked done.")
-
-    # --------------------------------------------------------------------- home

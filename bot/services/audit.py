@@ -4,12 +4,8 @@ from __future__ import annotations
 
 from bot.domain.audit import audit_csv, audit_entries
 from bot.ports import ChatError
-from bot.services.context import (
-    FacilitatorBase,
-    log,
-    refuse,
-)
-from bot.views.reply import Reply
+from bot.services.context import FacilitatorBase, log
+from bot.views.reply import Reply, refuse
 
 
 class AuditUseCases(FacilitatorBase):
@@ -43,5 +39,3 @@ class AuditUseCases(FacilitatorBase):
             f"Sent you domain {domain}'s audit trail ({len(entries)} entries) "
             "as a CSV file in a direct message."
         )
-
-    # ------------------------------------------------------------------ refresh

@@ -9,15 +9,9 @@ from bot.domain.rounds import (
     RoundQuestion,
 )
 from bot.domain.text import clean
-from bot.services.context import (
-    COMMENT_MAX_LENGTH,
-    STALE_BUTTON,
-    FacilitatorBase,
-    log,
-    refuse,
-)
+from bot.services.context import COMMENT_MAX_LENGTH, STALE_BUTTON, FacilitatorBase, log
 from bot.views.forms import CommentFormView
-from bot.views.reply import Later, Outcome, Reply, finish
+from bot.views.reply import Later, Outcome, Reply, finish, refuse
 
 
 class BallotUseCases(FacilitatorBase):
@@ -155,5 +149,3 @@ class BallotUseCases(FacilitatorBase):
             f"Thanks: your comment on question {question.question_id} is saved "
             "and will appear in the summary."
         )
-
-    # ------------------------------------------------------- disagreement and after

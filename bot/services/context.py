@@ -21,7 +21,7 @@ from bot.ports import ChatGateway, Clock, UnitOfWork, UnitOfWorkFactory
 from bot.presenter import Presenter
 from bot.services.delivery import Delivery
 from bot.services.refresh import RefreshScheduler
-from bot.views.reply import Later, Reply
+from bot.views.reply import Later, Reply, refuse
 
 log = structlog.get_logger(__name__)
 
@@ -35,10 +35,6 @@ STALE_BUTTON = (
     "That button doesn't belong to a question I know about, so nothing was recorded. "
     "Use the buttons on the latest question message, or ask the chair for `/assess status`."
 )
-
-
-def refuse(text: str) -> Reply:
-    return Reply(text=text, is_refusal=True)
 
 
 def when(moment: datetime | None) -> str:
@@ -70,8 +66,6 @@ class FacilitatorBase:
             if known is not None:
                 self._outlines[round_id] = known
         return known
-
-    # ----------------------------------------------------------------- commands
 
     def _check_chair_and_domain(self, user_id: str, domain: int, verb: str) -> Reply | None:
         if not self.config.is_chair(user_id):
@@ -135,8 +129,6 @@ class FacilitatorBase:
             for user in round_.electorate
             if round_.waiting_on(user)
         ]
-
-    # ----------------------------------------------------------------- schedule
 
     def _said(self, choice: Choice) -> str:
         if choice is Choice.DONT_KNOW:
@@ -250,8 +242,6 @@ class FacilitatorBase:
             uow.commit()
         self._send_soon()
         return True
-
-    # ----------------------------------------------------------------- comments
 
     def _flagged_for_chair(
         self, uow: UnitOfWork, user_id: str, round_id: int, round_question_id: int, verb: str

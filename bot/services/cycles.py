@@ -3,15 +3,9 @@
 from __future__ import annotations
 
 from bot.domain.actions import CycleExists
-from bot.domain.report import (
-    long_date,
-)
-from bot.services.report_context import (
-    ReportingBase,
-    log,
-    refuse,
-)
-from bot.views.reply import Reply
+from bot.domain.report_text import long_date
+from bot.services.report_context import ReportingBase, log
+from bot.views.reply import Reply, refuse
 
 
 class CycleUseCases(ReportingBase):
@@ -56,5 +50,3 @@ class CycleUseCases(ReportingBase):
             f"Cycle *{cycle.name}* has begun. New rounds (`/assess domain N`) belong to it; "
             "open actions from earlier cycles carry over until they are marked done."
         )
-
-    # ------------------------------------------------------------------- report

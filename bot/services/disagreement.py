@@ -5,18 +5,13 @@ from __future__ import annotations
 from bot.domain.rounds import (
     Decision,
     MessageKind,
+    OutboxStatus,
     OutgoingMessage,
 )
 from bot.domain.text import clean
-from bot.services.context import (
-    RATIONALE_MAX_LENGTH,
-    FacilitatorBase,
-    log,
-    refuse,
-    when,
-)
+from bot.services.context import RATIONALE_MAX_LENGTH, FacilitatorBase, log, when
 from bot.views.forms import DecisionFormView
-from bot.views.reply import Later, Outcome, Reply, finish
+from bot.views.reply import Later, Outcome, Reply, finish, refuse
 
 
 class DisagreementUseCases(FacilitatorBase):
@@ -79,7 +74,7 @@ class DisagreementUseCases(FacilitatorBase):
         def then() -> Reply:
             status = self.delivery.send_now([card_key])[card_key]
             self._send_soon()
-            if status != "sent":
+            if status is not OutboxStatus.SENT:
                 return Reply(text + " Slack is slow to answer; the question will appear shortly.")
             return Reply(text)
 

@@ -24,10 +24,9 @@ from bot.commands import (
     usage,
 )
 from bot.domain.text import Composed
-from bot.services.context import refuse
 from bot.services.facilitator import Facilitator
 from bot.services.reporting import Reporting
-from bot.views.reply import Later, Outcome, Reply, finish
+from bot.views.reply import Later, Outcome, Reply, finish, refuse
 
 
 @dataclass

@@ -5,14 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.domain.report import (
-    chart_alt_text,
+from bot.domain.report_text import chart_alt_text
+from bot.domain.rounds import (
+    ClaimedMessage,
+    Delivered,
+    MessageKind,
+    OutboxStatus,
+    OutgoingMessage,
+    Round,
 )
-from bot.domain.rounds import ClaimedMessage, MessageKind, OutgoingMessage, Round
 from bot.ports import ChatError, UnitOfWork
-from bot.services.report_context import (
-    fit_alt_text,
-)
+from bot.services.report_context import fit_alt_text
 from bot.services.reporting import Reporting
 from bot.views.report import (
     ActionPromptView,
@@ -47,14 +50,14 @@ class SummaryFollowUps:
             uow.outbox.add(OutgoingMessage(key, kind, message.round_id), now, now)
         return True
 
-    def deliver(self, claimed: ClaimedMessage, round_: Round) -> tuple[str | None, str]:
+    def deliver(self, claimed: ClaimedMessage, round_: Round) -> Delivered:
         reporting = self.reporting
         channel = reporting.config.board.channel
         if claimed.message.kind is MessageKind.SUMMARY_CHART:
             domain = reporting.domain_report(round_)
             scale = reporting.presenter.scale
             png = reporting.files.domain_chart(domain, scale)
-            ids = reporting.board.upload(
+            ids = reporting.chat.upload(
                 channel,
                 [
                     FileToUpload(
@@ -66,29 +69,29 @@ class SummaryFollowUps:
                 ],
                 comment=f"Chart of domain {round_.domain}'s grades, question by question.",
             )
-            return (ids[0] if ids else None), "sent"
+            return (ids[0] if ids else None), OutboxStatus.SENT
         if claimed.message.key.endswith(":updated"):
             return self._refresh_prompt(round_, channel)
         view = self.prompt(round_)
         if view is None:
-            return None, "skipped"
-        return reporting.board.post_board_message(channel, view), "sent"
+            return None, OutboxStatus.SKIPPED
+        return reporting.chat.post_board_message(channel, view), OutboxStatus.SENT
 
-    def _refresh_prompt(self, round_: Round, channel: str) -> tuple[str | None, str]:
+    def _refresh_prompt(self, round_: Round, channel: str) -> Delivered:
         """One Add action message per round: redraw the first if it was posted, post one if
         there was nothing to act on then, and wait while the first is still on its way."""
         first = f"action-prompt:{round_.id}"
         with self.reporting.uow_factory() as uow:
             status, ts = uow.outbox.status_of(first), uow.outbox.sent_ts(first)
-        if status == "pending":
+        if status is OutboxStatus.PENDING:
             raise ChatError("the first Add action message is not sent yet")
         view = self.prompt(round_)
         if view is None:
-            return None, "skipped"
+            return None, OutboxStatus.SKIPPED
         if ts is not None:
-            self.reporting.board.update_board_message(channel, ts, view)
-            return ts, "updated"
-        return self.reporting.board.post_board_message(channel, view), "sent"
+            self.reporting.chat.update_board_message(channel, ts, view)
+            return ts, OutboxStatus.UPDATED
+        return self.reporting.chat.post_board_message(channel, view), OutboxStatus.SENT
 
     def prompt(self, round_: Round) -> ActionPromptView | None:
         return self.reporting.action_prompt(round_)

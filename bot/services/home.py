@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from bot.domain.report import (
-    DomainStatus,
-    domain_headline,
-)
+from datetime import date
+
+from bot.domain.actions import ActionStatus, StoredAction
+from bot.domain.report import DomainStatus
+from bot.domain.report_text import domain_headline
+from bot.domain.rounds import Round
 from bot.services.actions import action_text
-from bot.services.report_context import (
-    HOME_ACTIONS,
-    ReportingBase,
-    latest_by_domain,
-    turnout,
-)
+from bot.services.report_context import HOME_ACTIONS, ReportingBase, latest_by_domain, turnout
 from bot.views.report import (
     HomeAction,
     HomeDomain,
@@ -33,50 +30,6 @@ class HomeUseCases(ReportingBase):
             open_rounds = uow.rounds.open_rounds(self.framework.id)
             actions = uow.cycles.actions_for_cycle(self.framework.id, current.id) if current else []
         latest = latest_by_domain(rounds)
-        domains = []
-        for domain in self.framework.domains:
-            round_ = latest.get(domain.number)
-            subgroup = self._subgroup_of(domain.number)
-            if round_ is None:
-                domains.append(
-                    HomeDomain(domain.number, domain.title, subgroup, DomainStatus.NOT_STARTED, "")
-                )
-            elif round_.is_open:
-                took_part = turnout(round_)
-                domains.append(
-                    HomeDomain(
-                        domain.number,
-                        domain.title,
-                        self.presenter.subgroup_name(round_.subgroup_key),
-                        DomainStatus.OPEN,
-                        f"{took_part.took_part} of {took_part.electorate} have voted",
-                        round_.deadline_at,
-                    )
-                )
-            else:
-                report = self.domain_report(round_)
-                domains.append(
-                    HomeDomain(
-                        domain.number,
-                        domain.title,
-                        report.subgroup_name,
-                        DomainStatus.GRADED,
-                        domain_headline(report, self.presenter.scale),
-                    )
-                )
-        waiting = tuple(
-            HomeQuestion(
-                domain=round_.domain,
-                question_id=question.question_id,
-                text=self.presenter.question_text(question.question_id),
-                channel_id=round_.channel_id,
-                message_ts=question.message_ts,
-            )
-            # open rounds, and closed ones with a re-vote still open
-            for round_ in {r.id: r for r in [*open_rounds, *latest.values()]}.values()
-            if user_id in round_.electorate
-            for question in round_.waiting_on(user_id)
-        )
         is_chair = self.config.is_chair(user_id)
         today = self.clock.now().date()
         still_open = sorted(
@@ -85,15 +38,62 @@ class HomeUseCases(ReportingBase):
         return HomeView(
             board_name=self.config.board.name,
             cycle=current.name if current else None,
-            domains=tuple(domains),
-            waiting=waiting,
+            domains=tuple(
+                self._home_domain(d.number, d.title, latest) for d in self.framework.domains
+            ),
+            waiting=self._waiting(user_id, [*open_rounds, *latest.values()]),
             open_actions=len(still_open),
             is_chair=is_chair,
-            actions=tuple(
-                HomeAction(a.id, action_text(a, f"{a.question_id}: ", ""), a.due < today)
-                for a in still_open[:HOME_ACTIONS]
-            )
-            if is_chair
-            else (),
+            actions=self._home_actions(still_open, today) if is_chair else (),
             notice=notice,
+        )
+
+    def _home_domain(self, number: int, title: str, latest: dict[int, Round]) -> HomeDomain:
+        round_ = latest.get(number)
+        if round_ is None:
+            subgroup = self._subgroup_of(number)
+            return HomeDomain(number, title, subgroup, DomainStatus.NOT_STARTED, "")
+        if round_.is_open:
+            took_part = turnout(round_)
+            return HomeDomain(
+                number,
+                title,
+                self.presenter.subgroup_name(round_.subgroup_key),
+                DomainStatus.OPEN,
+                f"{took_part.took_part} of {took_part.electorate} have voted",
+                round_.deadline_at,
+            )
+        report = self.domain_report(round_)
+        return HomeDomain(
+            number,
+            title,
+            report.subgroup_name,
+            DomainStatus.GRADED,
+            domain_headline(report, self.presenter.scale),
+        )
+
+    def _waiting(self, user_id: str, rounds: list[Round]) -> tuple[HomeQuestion, ...]:
+        """Questions waiting for this person's vote: open rounds, and closed ones with a re-vote
+        still open."""
+        return tuple(
+            HomeQuestion(
+                domain=round_.domain,
+                question_id=question.question_id,
+                text=self.presenter.question_text(question.question_id),
+                channel_id=round_.channel_id,
+                message_ts=question.message_ts,
+            )
+            for round_ in {r.id: r for r in rounds}.values()
+            if user_id in round_.electorate
+            for question in round_.waiting_on(user_id)
+        )
+
+    def _home_actions(self, still_open: list[StoredAction], today: date) -> tuple[HomeAction, ...]:
+        return tuple(
+            HomeAction(
+                a.id,
+                action_text(a, f"{a.question_id}: ", ""),
+                a.status(today) is ActionStatus.OVERDUE,
+            )
+            for a in still_open[:HOME_ACTIONS]
         )

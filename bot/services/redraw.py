@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 from bot.ports import ChatError
-from bot.services.context import (
-    FacilitatorBase,
-    log,
-)
+from bot.services.context import FacilitatorBase, log
 
 
 class RedrawUseCases(FacilitatorBase):

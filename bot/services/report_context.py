@@ -11,16 +11,11 @@ from bot.config import AppConfig
 from bot.domain.actions import Cycle
 from bot.domain.consensus import OutcomeKind
 from bot.domain.framework import Framework
-from bot.domain.report import (
-    DomainReport,
-    DomainStatus,
-    QuestionReport,
-    Turnout,
-)
+from bot.domain.report import DomainReport, DomainStatus, QuestionReport, Turnout
 from bot.domain.rounds import Round, RoundQuestion
-from bot.ports import BoardGateway, Clock, ReportFiles, UnitOfWorkFactory
+from bot.ports import ChatGateway, Clock, ReportFiles, UnitOfWorkFactory
 from bot.presenter import Presenter
-from bot.views.reply import Reply
+from bot.views.reply import Reply, refuse
 
 log = structlog.get_logger(__name__)
 
@@ -30,10 +25,6 @@ ALT_TEXT_LIMIT = 1000
 LIST_LIMIT = 2900  # a private reply is one section of at most 3000 characters
 ACTION_SHOWN = 140
 HOME_ACTIONS = 20
-
-
-def refuse(text: str) -> Reply:
-    return Reply(text=text, is_refusal=True)
 
 
 def current_questions(round_: Round) -> list[RoundQuestion]:
@@ -70,9 +61,6 @@ def fit_alt_text(text: str) -> str:
     return text if len(text) <= ALT_TEXT_LIMIT else text[: ALT_TEXT_LIMIT - 1] + "…"
 
 
-# ------------------------------------------------------------------------------ follow-ups
-
-
 @dataclass
 class ReportingBase:
     """The reporting use cases' dependencies and what they share."""
@@ -80,15 +68,13 @@ class ReportingBase:
     config: AppConfig
     framework: Framework
     uow_factory: UnitOfWorkFactory
-    board: BoardGateway
+    chat: ChatGateway
     files: ReportFiles
     clock: Clock
     presenter: Presenter = field(init=False)
 
     def __post_init__(self) -> None:
         self.presenter = Presenter(self.config, self.framework)
-
-    # ----------------------------------------------------------------- commands
 
     def _chairs_only(self, user_id: str, verb: str) -> Reply | None:
         if self.config.is_chair(user_id):

@@ -5,13 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.domain.report import (
-    ActionItem,
-    AssessmentReport,
-    DomainReport,
-    DomainStatus,
-    assessment_alt_text,
-)
+from bot.domain.report import ActionItem, AssessmentReport, DomainReport, DomainStatus
+from bot.domain.report_text import assessment_alt_text
 from bot.ports import ChatError
 from bot.services.actions import ActionUseCases
 from bot.services.cycles import CycleUseCases
@@ -22,9 +17,8 @@ from bot.services.report_context import (
     latest_by_domain,
     log,
     previous_grades,
-    refuse,
 )
-from bot.views.reply import Reply
+from bot.views.reply import Reply, refuse
 from bot.views.report import (
     FileToUpload,
     ReportMessageView,
@@ -50,7 +44,7 @@ class ReportUseCases(ReportingBase):
         commenters = sorted(
             {c.user_id for r in latest.values() for q in r.questions for c in q.comments}
         )
-        names = self.board.display_names(commenters) if commenters else {}
+        names = self.chat.display_names(commenters) if commenters else {}
         domains = []
         for domain in self.framework.domains:
             round_ = latest.get(domain.number)
@@ -118,8 +112,8 @@ class ReportUseCases(ReportingBase):
         ]
         channel = self.config.board.channel
         try:
-            self.board.post_board_message(channel, ReportMessageView(report, user_id))
-            self.board.upload(
+            self.chat.post_board_message(channel, ReportMessageView(report, user_id))
+            self.chat.upload(
                 channel,
                 files,
                 comment=f"The board paper for {report.cycle}: a PDF, a workbook and the chart.",
@@ -135,8 +129,6 @@ class ReportUseCases(ReportingBase):
             f"Posted the {report.cycle} report to <#{channel}>, with the chart, "
             "the board paper (PDF) and the workbook (XLSX)."
         )
-
-    # ------------------------------------------------------------------ actions
 
 
 @dataclass

@@ -9,18 +9,14 @@ from bot.domain.durations import MAX_EXTENSION, describe_duration
 from bot.domain.rounds import (
     MessageKind,
     NewRound,
+    OutboxStatus,
     OutgoingMessage,
     Round,
     RoundQuestion,
 )
 from bot.ports import ChatError, OpenRoundExists
-from bot.services.context import (
-    FacilitatorBase,
-    log,
-    refuse,
-    when,
-)
-from bot.views.reply import Later, Outcome, Reply, finish
+from bot.services.context import FacilitatorBase, log, when
+from bot.views.reply import Later, Outcome, Reply, finish, refuse
 
 
 class RoundUseCases(FacilitatorBase):
@@ -125,7 +121,7 @@ class RoundUseCases(FacilitatorBase):
         be posted)."""
         logger = log.bind(round_id=round_.id, domain=round_.domain, subgroup=round_.subgroup_key)
         header = self.delivery.send_now([header_key])[header_key]
-        if header == "failed":
+        if header is OutboxStatus.FAILED:
             with self.uow_factory() as uow:
                 uow.rounds.discard(round_.id)
                 uow.commit()
@@ -138,7 +134,7 @@ class RoundUseCases(FacilitatorBase):
         unsent = [
             q.question_id
             for q, key in zip(round_.questions, card_keys, strict=True)
-            if statuses[key] != "sent"
+            if statuses[key] is not OutboxStatus.SENT
         ]
         logger.info("round_started", electorate=len(round_.electorate), unsent=len(unsent))
         text = (
@@ -146,7 +142,7 @@ class RoundUseCases(FacilitatorBase):
             f"{len(round_.questions)} questions, {len(round_.electorate)} people to vote, "
             f"until {when(round_.deadline_at)}."
         )
-        if header != "sent" or unsent:
+        if header is not OutboxStatus.SENT or unsent:
             text += " Slack is slow to answer; the rest of the questions will appear shortly."
         return Reply(text)
 

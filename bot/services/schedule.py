@@ -9,10 +9,7 @@ from bot.domain.rounds import (
     MessageKind,
     OutgoingMessage,
 )
-from bot.services.context import (
-    FacilitatorBase,
-    log,
-)
+from bot.services.context import FacilitatorBase, log
 
 
 @dataclass(frozen=True)
@@ -101,5 +98,3 @@ class ScheduleUseCases(FacilitatorBase):
         if reminded or closed or revotes_closed:
             self._send_soon()
         return SweepResult(closed, reminded, revotes_closed)
-
-    # ------------------------------------------------------------------- voting

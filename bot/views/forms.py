@@ -37,12 +37,3 @@ class ActionFormView:
     question_text: str
     grade_label: str
     default_due: date
-
-
-@dataclass(frozen=True)
-class FieldProblem:
-    """A refusal of a form, naming the field to show it on ("action", "priority", "owner",
-    "due", or "form" for the form as a whole)."""
-
-    field: str
-    text: str

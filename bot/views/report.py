@@ -85,6 +85,3 @@ class HomeView:
     is_chair: bool
     actions: tuple[HomeAction, ...] = ()  # for chairs: the open actions, most urgent first
     notice: str | None = None  # the outcome of what the person just did on the tab
-
-
-# ------------------------------------------------------------------------------ commands

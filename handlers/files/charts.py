@@ -28,10 +28,12 @@ from bot.domain.report import (
     Change,
     DomainReport,
     DomainStatus,
-    assessment_alt_text,
     average_grade,
-    chart_alt_text,
     domain_change,
+)
+from bot.domain.report_text import (
+    assessment_alt_text,
+    chart_alt_text,
     flagged,
     format_average,
     grade_counts,

@@ -28,9 +28,13 @@ from bot.domain.report import (
     AssessmentReport,
     Change,
     DomainReport,
-    action_status,
     average_grade,
     domain_change,
+    previous_average_grade,
+    question_change,
+)
+from bot.domain.report_text import (
+    action_status,
     domain_headline,
     findings,
     flagged,
@@ -39,8 +43,6 @@ from bot.domain.report import (
     long_date,
     numbered_actions,
     outcome_label,
-    previous_average_grade,
-    question_change,
     status_text,
 )
 from bot.domain.text import export_cell

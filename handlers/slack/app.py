@@ -13,7 +13,7 @@ from slack_sdk import WebClient
 
 from bot.services.facilitator import Facilitator
 from bot.services.reporting import Reporting
-from handlers.slack.board_gateway import SlackBoardGateway
+from handlers.slack.gateway import SlackGateway
 from handlers.slack.guards import Workspace, register_guards
 from handlers.slack.http import MAX_BODY_BYTES, slack_endpoint
 from handlers.slack.listeners import register_listeners
@@ -44,7 +44,7 @@ def build_bolt_app(
     signing_secret: str,
     facilitator: Facilitator,
     reporting: Reporting | None = None,
-    board: SlackBoardGateway | None = None,
+    board: SlackGateway | None = None,
 ) -> App:
     workspace = Workspace.of(client)
     app = App(

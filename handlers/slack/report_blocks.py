@@ -12,12 +12,14 @@ from bot.domain.report import (
     Change,
     DomainStatus,
     average_grade,
-    change_text,
     domain_change,
+    previous_average_grade,
+)
+from bot.domain.report_text import (
+    change_text,
     domain_headline,
     format_average,
     outcome_text,
-    previous_average_grade,
     status_text,
 )
 from bot.domain.text import Composed

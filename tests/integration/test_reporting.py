@@ -18,13 +18,14 @@ from sqlalchemy import text
 
 from bot.domain.consensus import Choice
 from bot.domain.framework import Framework, load_framework
-from bot.domain.report import DomainStatus, long_date
+from bot.domain.report import DomainStatus
+from bot.domain.report_text import long_date
 from bot.domain.rounds import ClaimedMessage, MessageKind, OutgoingMessage
 from bot.services.facilitator import Facilitator
 from bot.services.follow_ups import SummaryFollowUps
 from bot.services.reporting import Reporting
-from bot.views.forms import ActionFormView, FieldProblem
-from bot.views.reply import Reply
+from bot.views.forms import ActionFormView
+from bot.views.reply import FieldProblem, Reply
 from bot.views.report import ActionPromptView, ReportMessageView
 from bot.views.rounds import QuestionCardView
 from handlers.files.renderer import ReportFileRenderer
@@ -83,16 +84,16 @@ def world(database_url: str, framework: Framework) -> Iterator[World]:
     engine = make_engine(database_url)
     migrate(engine)
     sessions = make_session_factory(engine)
-    chat = FakeChat(members={"C0BOARD01": [CHAIR], "C0PART001": list(PARTICIPATION)})
-    clock = SteppingClock()
     board = FakeBoard(names={PARTICIPATION[0]: "Priya Shah"})
+    chat = FakeChat(members={"C0BOARD01": [CHAIR], "C0PART001": list(PARTICIPATION)}, board=board)
+    clock = SteppingClock()
     config = make_config()
     facilitator = make_facilitator(config, framework, SqlUnitOfWorkFactory(sessions), chat, clock)
     reporting = Reporting(
         config=config,
         framework=framework,
         uow_factory=SqlUnitOfWorkFactory(sessions),
-        board=board,
+        chat=chat,
         files=ReportFileRenderer(),
         clock=clock,
     )

@@ -31,15 +31,17 @@ from bot.domain.report import (
     Turnout,
     average_grade,
     change,
-    chart_alt_text,
     domain_change,
+    previous_average_grade,
+    report_from_summary,
+)
+from bot.domain.report_text import (
+    chart_alt_text,
     findings,
     numbered_actions,
     outcome_label,
     outcome_text,
-    previous_average_grade,
     questions_without_actions,
-    report_from_summary,
 )
 from bot.domain.rounds import Settlement
 from bot.views.rounds import (

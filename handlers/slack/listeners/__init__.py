@@ -7,7 +7,7 @@ from slack_bolt import App
 from bot.services.dispatch import Dispatcher
 from bot.services.facilitator import Facilitator
 from bot.services.reporting import Reporting
-from handlers.slack.board_gateway import SlackBoardGateway
+from handlers.slack.gateway import SlackGateway
 from handlers.slack.listeners import actions, commands, errors, home, reports, views
 
 
@@ -15,7 +15,7 @@ def register_listeners(
     app: App,
     facilitator: Facilitator,
     reporting: Reporting | None = None,
-    board: SlackBoardGateway | None = None,
+    board: SlackGateway | None = None,
 ) -> None:
     commands.register(app, Dispatcher(facilitator, reporting))
     actions.register(app, facilitator)

@@ -10,9 +10,9 @@ from typing import Any, TypeVar
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.services.context import STALE_BUTTON, refuse
+from bot.services.context import STALE_BUTTON
 from bot.services.facilitator import Facilitator
-from bot.views.reply import Reply, finish
+from bot.views.reply import Reply, finish, refuse
 from handlers.slack.blocks import (
     COMMENT_ACTION,
     DECIDE_ACTION,

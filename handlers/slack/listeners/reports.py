@@ -8,9 +8,9 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.services.context import STALE_BUTTON, refuse
+from bot.services.context import STALE_BUTTON
 from bot.services.reporting import Reporting
-from bot.views.reply import Reply
+from bot.views.reply import Reply, refuse
 from handlers.slack.blocks import render_reply
 from handlers.slack.listeners.replies import send_private
 from handlers.slack.payloads import BlockActions, ViewSubmission
@@ -64,8 +64,9 @@ def register(app: App, reporting: Reporting) -> None:
             submission.input_value(OWNER_BLOCK, OWNER_INPUT),
             submission.selected_date(DUE_BLOCK, DUE_INPUT),
         )
-        if not isinstance(outcome, Reply):
-            ack(response_action="errors", errors={FIELD_BLOCKS[outcome.field]: outcome.text})
+        if outcome.is_refusal:
+            field = FIELD_BLOCKS[outcome.field or "form"]
+            ack(response_action="errors", errors={field: outcome.text})
             return
         ack()
         channel, prompt_ts = metadata.group(2), metadata.group(3)
