@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from bot.domain.actions import ActionStatus, NewAction, StoredAction
@@ -15,7 +16,7 @@ from bot.services.report_context import (
     ACTION_SHOWN,
     LIST_LIMIT,
     OWNER_MAX_LENGTH,
-    ReportingBase,
+    ReportingContext,
     current_questions,
     log,
 )
@@ -57,8 +58,11 @@ def action_line(action: StoredAction, today: date, current_cycle_id: int) -> Com
     return action_text(action, f"• *{action.id}.* {action.question_id}: ", f" · {state}{carried}")
 
 
-class ActionUseCases(ReportingBase):
+@dataclass
+class ActionUseCases:
     """The action plan: the Add action form, the prompt, the list, marking done."""
+
+    ctx: ReportingContext
 
     def _question_needing_action(
         self, uow: UnitOfWork, round_question_id: int
@@ -76,11 +80,11 @@ class ActionUseCases(ReportingBase):
         return round_, question
 
     def action_form(self, user_id: str, round_question_id: int) -> ActionFormView | Reply:
-        if not self.config.is_chair(user_id):
+        if not self.ctx.config.is_chair(user_id):
             return refuse(
                 "Only the board's chairs can add actions to the action plan. Ask a chair."
             )
-        with self.uow_factory() as uow:
+        with self.ctx.uow_factory() as uow:
             found = self._question_needing_action(uow, round_question_id)
         if isinstance(found, Reply):
             return found
@@ -90,9 +94,9 @@ class ActionUseCases(ReportingBase):
         return ActionFormView(
             round_question_id=question.id,
             question_id=question.question_id,
-            question_text=self.presenter.question_text(question.question_id),
-            grade_label=self.presenter.scale.named(grade),
-            default_due=self.clock.now().date() + timedelta(days=90),
+            question_text=self.ctx.presenter.question_text(question.question_id),
+            grade_label=self.ctx.presenter.scale.named(grade),
+            default_due=self.ctx.clock.now().date() + timedelta(days=90),
         )
 
     def add_action(
@@ -105,7 +109,7 @@ class ActionUseCases(ReportingBase):
         due: str,
     ) -> Reply:
         """Add an action for a question graded 1 or 2; a refusal names the field to fix."""
-        if not self.config.is_chair(user_id):
+        if not self.ctx.config.is_chair(user_id):
             return refuse(field="form", text="Only the board's chairs can add actions.")
         text, owner = clean(text).strip(), clean(owner).strip()
         if not text:
@@ -126,20 +130,20 @@ class ActionUseCases(ReportingBase):
             due_date = date.fromisoformat(due)
         except ValueError:
             return refuse(field="due", text="Choose a due date.")
-        today = self.clock.now().date()
+        today = self.ctx.clock.now().date()
         if due_date < today:
             return refuse(field="due", text="The due date is in the past; choose a later one.")
-        with self.uow_factory() as uow:
+        with self.ctx.uow_factory() as uow:
             found = self._question_needing_action(uow, round_question_id)
             if isinstance(found, Reply):
                 return refuse(found.text, field="form")
             round_, question = found
-            cycles = uow.cycles.cycles(self.framework.id)
+            cycles = uow.cycles.cycles(self.ctx.framework.id)
             if not cycles:
                 return refuse(field="form", text="No assessment cycle has started yet.")
             stored = uow.cycles.add_action(
                 NewAction(
-                    framework=self.framework.id,
+                    framework=self.ctx.framework.id,
                     cycle_id=cycles[-1].id,
                     domain=round_.domain,
                     question_id=question.question_id,
@@ -149,7 +153,7 @@ class ActionUseCases(ReportingBase):
                     owner=owner,
                     due=due_date,
                     created_by=user_id,
-                    created_at=self.clock.now(),
+                    created_at=self.ctx.clock.now(),
                 )
             )
             uow.commit()
@@ -158,12 +162,12 @@ class ActionUseCases(ReportingBase):
 
     def action_prompt(self, round_: Round) -> ActionPromptView | None:
         """The questions of a graded round that need an action, with the actions they have."""
-        with self.uow_factory() as uow:
-            cycles = uow.cycles.cycles(self.framework.id)
+        with self.ctx.uow_factory() as uow:
+            cycles = uow.cycles.cycles(self.ctx.framework.id)
             actions = (
-                uow.cycles.actions_for_cycle(self.framework.id, cycles[-1].id) if cycles else []
+                uow.cycles.actions_for_cycle(self.ctx.framework.id, cycles[-1].id) if cycles else []
             )
-        scale = self.presenter.scale
+        scale = self.ctx.presenter.scale
         questions = []
         for question in current_questions(round_):
             grade = question.final_grade
@@ -173,7 +177,7 @@ class ActionUseCases(ReportingBase):
                 ActionPromptQuestion(
                     round_question_id=question.id,
                     question_id=question.question_id,
-                    text=self.presenter.question_text(question.question_id),
+                    text=self.ctx.presenter.question_text(question.question_id),
                     grade_label=scale.named(grade),
                     actions=tuple(
                         action_text(a, f"{a.id}. ", " · done" if a.done else "")
@@ -187,29 +191,29 @@ class ActionUseCases(ReportingBase):
         return ActionPromptView(
             round_id=round_.id,
             domain=round_.domain,
-            domain_title=self.presenter.domain_title(round_.domain),
+            domain_title=self.ctx.presenter.domain_title(round_.domain),
             questions=tuple(questions),
         )
 
     def action_prompt_for(self, round_question_id: int) -> ActionPromptView | None:
         """The Add action message of the round this question belongs to, as it stands now."""
-        with self.uow_factory() as uow:
+        with self.ctx.uow_factory() as uow:
             round_ = uow.rounds.get_round_of_question(round_question_id)
         return self.action_prompt(round_) if round_ is not None else None
 
     def list_actions(self) -> Reply:
-        cycles = self._cycles()
+        cycles = self.ctx.cycles()
         if not cycles:
             return Reply("There is no action plan yet: no assessment cycle has started.")
         current = cycles[-1]
-        with self.uow_factory() as uow:
-            actions = uow.cycles.actions_for_cycle(self.framework.id, current.id)
+        with self.ctx.uow_factory() as uow:
+            actions = uow.cycles.actions_for_cycle(self.ctx.framework.id, current.id)
         if not actions:
             return Reply(
                 f"The {current.name} action plan is empty. Actions are added with the "
                 "`Add action` buttons under a domain's summary (questions graded 1 or 2)."
             )
-        today = self.clock.now().date()
+        today = self.ctx.clock.now().date()
         ordered = sorted(actions, key=lambda a: (a.done, -a.priority, a.due, a.id))
         still_open = sum(1 for a in actions if not a.done)
         head = f"*Action plan, {current.name}*: {len(actions)} action(s), {still_open} open."
@@ -231,17 +235,17 @@ class ActionUseCases(ReportingBase):
         return Reply(Composed(head, *(Composed("\n", line) for line in lines), "\n", tail))
 
     def mark_done(self, user_id: str, action_id: int) -> Reply:
-        refusal = self._chairs_only(user_id, "actions done")
+        refusal = self.ctx.chairs_only(user_id, "actions done")
         if refusal:
             return refusal
-        cycles = self._cycles()
+        cycles = self.ctx.cycles()
         if not cycles:
             return refuse(f"There is no action {action_id}.")
-        with self.uow_factory() as uow:
+        with self.ctx.uow_factory() as uow:
             action = uow.cycles.get_action(action_id)
             if action is None:
                 return refuse(f"There is no action {action_id}. `/assess actions` lists them.")
-            if not uow.cycles.mark_done(action_id, user_id, self.clock.now(), cycles[-1].id):
+            if not uow.cycles.mark_done(action_id, user_id, self.ctx.clock.now(), cycles[-1].id):
                 return refuse(f"Action {action_id} was already marked done.")
             uow.commit()
         log.info("action_done", action=action_id, by=user_id)

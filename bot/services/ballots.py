@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain.consensus import Choice
@@ -9,13 +10,16 @@ from bot.domain.rounds import (
     RoundQuestion,
 )
 from bot.domain.text import clean
-from bot.services.context import COMMENT_MAX_LENGTH, STALE_BUTTON, FacilitatorBase, log
+from bot.services.context import COMMENT_MAX_LENGTH, STALE_BUTTON, RoundContext, log
 from bot.views.forms import CommentFormView
 from bot.views.reply import Later, Outcome, Reply, finish, refuse
 
 
-class BallotUseCases(FacilitatorBase):
+@dataclass
+class BallotUseCases:
     """Ballots: a member's vote and comment."""
+
+    ctx: RoundContext
 
     def record_vote(
         self,
@@ -42,8 +46,8 @@ class BallotUseCases(FacilitatorBase):
         ``clicked_at`` is when the click was made: a click older than the one whose vote is
         stored (a replayed request) changes nothing."""
         closed_now = False
-        with self.uow_factory() as uow:
-            found = self._lock_for_elector(
+        with self.ctx.uow_factory() as uow:
+            found = self.ctx.lock_for_elector(
                 uow,
                 user_id,
                 round_id,
@@ -55,13 +59,13 @@ class BallotUseCases(FacilitatorBase):
                 return found
             round_, question = found
             stored = uow.rounds.upsert_vote(
-                question.id, user_id, choice, self.clock.now(), clicked_at
+                question.id, user_id, choice, self.ctx.clock.now(), clicked_at
             )
             if stored.stale:
                 return self._older_click(question, stored.previous)
             question.votes[user_id] = choice
             if all(user in question.votes for user in round_.electorate):
-                closed_now = self._close(uow, round_, question)
+                closed_now = self.ctx.close(uow, round_, question)
             uow.commit()
         previous = stored.previous
         log.info(
@@ -74,17 +78,17 @@ class BallotUseCases(FacilitatorBase):
 
         def then() -> Reply:
             if closed_now:
-                self._send_soon()
-                self._after_closing(round_id)
+                self.ctx.send_soon()
+                self.ctx.after_closing(round_id)
             else:
-                self.refresher.request(round_question_id)
+                self.ctx.refresher.request(round_question_id)
             return self._vote_reply(question, choice, previous, closed_now)
 
         return Later(then)
 
     def _older_click(self, question: RoundQuestion, latest: Choice | None) -> Reply:
         log.info("older_click_ignored", round_question_id=question.id)
-        stored = f" ({self._said(latest)})" if latest is not None else ""
+        stored = f" ({self.ctx.said(latest)})" if latest is not None else ""
         return Reply(
             f"Question {question.question_id}: that click is older than your latest "
             f"vote{stored}, so nothing changed."
@@ -93,7 +97,7 @@ class BallotUseCases(FacilitatorBase):
     def _vote_reply(
         self, question: RoundQuestion, choice: Choice, previous: Choice | None, closed_now: bool
     ) -> Reply:
-        said = self._said(choice)
+        said = self.ctx.said(choice)
         if previous is not None and previous != choice:
             verb = "changed your vote to"
         elif previous == choice:
@@ -110,7 +114,7 @@ class BallotUseCases(FacilitatorBase):
         self, user_id: str, round_id: int, round_question_id: int
     ) -> CommentFormView | Reply:
         """The form for commenting on a question, or a refusal."""
-        with self.uow_factory() as uow:
+        with self.ctx.uow_factory() as uow:
             round_ = uow.rounds.get(round_id)
         question = round_.question(round_question_id) if round_ else None
         if round_ is None or question is None:
@@ -118,8 +122,8 @@ class BallotUseCases(FacilitatorBase):
         if not question.is_open:
             return refuse(f"Question {question.question_id} has closed; comments are closed too.")
         if user_id not in round_.electorate:
-            return refuse(self._not_an_elector(round_))
-        text = self.presenter.question_text(question.question_id)
+            return refuse(self.ctx.not_an_elector(round_))
+        text = self.ctx.presenter.question_text(question.question_id)
         return CommentFormView(round_id, question.id, question.question_id, text)
 
     def add_comment(self, user_id: str, round_id: int, round_question_id: int, text: str) -> Reply:
@@ -129,8 +133,8 @@ class BallotUseCases(FacilitatorBase):
             return refuse("The comment is empty. Write something, or press Cancel.")
         if len(text) > COMMENT_MAX_LENGTH:
             return refuse(f"Please keep a comment under {COMMENT_MAX_LENGTH} characters.")
-        with self.uow_factory() as uow:
-            found = self._lock_for_elector(
+        with self.ctx.uow_factory() as uow:
+            found = self.ctx.lock_for_elector(
                 uow,
                 user_id,
                 round_id,
@@ -141,9 +145,9 @@ class BallotUseCases(FacilitatorBase):
             if isinstance(found, Reply):
                 return found
             _, question = found
-            uow.rounds.add_comment(question.id, user_id, text, self.clock.now())
+            uow.rounds.add_comment(question.id, user_id, text, self.ctx.clock.now())
             uow.commit()
-        self.refresher.request(round_question_id)
+        self.ctx.refresher.request(round_question_id)
         log.info("comment_added", round_id=round_id, question=question.question_id)
         return Reply(
             f"Thanks: your comment on question {question.question_id} is saved "

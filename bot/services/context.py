@@ -42,8 +42,8 @@ def when(moment: datetime | None) -> str:
 
 
 @dataclass
-class FacilitatorBase:
-    """The round use cases' dependencies and what they share."""
+class RoundContext:
+    """What the round use cases depend on (one set, shared), and the steps they share."""
 
     config: AppConfig
     framework: Framework
@@ -58,7 +58,7 @@ class FacilitatorBase:
     def __post_init__(self) -> None:
         self.presenter = Presenter(self.config, self.framework)
 
-    def _outline(self, uow: UnitOfWork, round_id: int) -> Round | None:
+    def outline(self, uow: UnitOfWork, round_id: int) -> Round | None:
         """A round's electorate and identity, which never change once it has started."""
         known = self._outlines.get(round_id)
         if known is None:
@@ -67,7 +67,7 @@ class FacilitatorBase:
                 self._outlines[round_id] = known
         return known
 
-    def _check_chair_and_domain(self, user_id: str, domain: int, verb: str) -> Reply | None:
+    def check_chair_and_domain(self, user_id: str, domain: int, verb: str) -> Reply | None:
         if not self.config.is_chair(user_id):
             return refuse(
                 f"Only the board's chairs can use `/assess {verb}`. Ask a chair, or ask for your "
@@ -80,11 +80,11 @@ class FacilitatorBase:
             )
         return None
 
-    def _open_round(self, domain: int) -> Round | None:
+    def current_round(self, domain: int) -> Round | None:
         with self.uow_factory() as uow:
             return uow.rounds.open_round_for_domain(self.framework.id, domain)
 
-    def _record(self, uow: UnitOfWork, message: OutgoingMessage, send_here: bool = False) -> str:
+    def record(self, uow: UnitOfWork, message: OutgoingMessage, send_here: bool = False) -> str:
         """Record a message to send. ``send_here``: this request will send it itself (the
         background sender leaves it alone for a grace period); otherwise it is sent in the
         background as soon as the change commits (see `_send_soon`)."""
@@ -92,32 +92,32 @@ class FacilitatorBase:
         uow.outbox.add(message, now, now + INLINE_GRACE if send_here else now)
         return message.key
 
-    def _send_soon(self) -> None:
+    def send_soon(self) -> None:
         self.delivery.on_pending()
 
-    def _already_open(self, round_: Round) -> str:
+    def already_open(self, round_: Round) -> str:
         return (
             f"Domain {round_.domain} already has a round open (started by <@{round_.started_by}>). "
             f"Use `/assess status` to see who has voted, or `/assess close {round_.domain}` "
             "to close it with the votes cast."
         )
 
-    def _open_revotes(self, domain: int) -> list[RoundQuestion]:
+    def open_revotes(self, domain: int) -> list[RoundQuestion]:
         """The open re-vote ballots of the domain's closed round, if it has any."""
         with self.uow_factory() as uow:
             rounds = uow.rounds.closed_rounds_with_open_ballots(self.framework.id, domain)
         return [q for r in rounds for q in r.current_questions if q.is_open]
 
-    def _then_after_closing(self, round_id: int, reply: Reply) -> Later:
+    def then_after_closing(self, round_id: int, reply: Reply) -> Later:
         def then() -> Reply:
-            self._after_closing(round_id)
+            self.after_closing(round_id)
             return reply
 
         return Later(then)
 
-    def _record_reminders(self, uow: UnitOfWork, round_: Round, tag: str) -> list[str]:
+    def record_reminders(self, uow: UnitOfWork, round_: Round, tag: str) -> list[str]:
         return [
-            self._record(
+            self.record(
                 uow,
                 OutgoingMessage(
                     f"remind:{round_.id}:{user}:{tag}",
@@ -130,12 +130,12 @@ class FacilitatorBase:
             if round_.waiting_on(user)
         ]
 
-    def _said(self, choice: Choice) -> str:
+    def said(self, choice: Choice) -> str:
         if choice is Choice.DONT_KNOW:
             return "Don't know"
         return self.presenter.scale.named(int(choice.value))
 
-    def _not_an_elector(self, round_: Round) -> str:
+    def not_an_elector(self, round_: Round) -> str:
         return (
             f"You're not one of the {len(round_.electorate)} people voting on domain "
             f"{round_.domain} (the {self.presenter.subgroup_name(round_.subgroup_key)} as it was "
@@ -143,27 +143,27 @@ class FacilitatorBase:
             "If that's wrong, ask the chair."
         )
 
-    def _lock_for_elector(
+    def lock_for_elector(
         self, uow: UnitOfWork, user_id: str, round_id: int, round_question_id: int, closed: str
     ) -> tuple[Round, RoundQuestion] | Reply:
         """Lock an open question for an elector of its round, or say why not (``closed`` is the
         refusal for a closed question, with {} for its id)."""
         question = uow.rounds.lock_question(round_question_id)
-        round_ = self._outline(uow, round_id) if question else None
+        round_ = self.outline(uow, round_id) if question else None
         if question is None or round_ is None or question.round_id != round_id:
             return refuse(STALE_BUTTON)
         if not question.is_open:
             return refuse(closed.format(question.question_id))
         if user_id not in round_.electorate:
-            return refuse(self._not_an_elector(round_))
+            return refuse(self.not_an_elector(round_))
         return round_, question
 
-    def _close(self, uow: UnitOfWork, round_: Round, question: RoundQuestion) -> bool:
+    def close(self, uow: UnitOfWork, round_: Round, question: RoundQuestion) -> bool:
         outcome = resolve(question.votes.values(), len(round_.electorate), self.config.rule)
         result = QuestionResult(outcome.kind, outcome.grade, outcome.reason)
         if not uow.rounds.close_question(question.id, result, self.clock.now()):
             return False
-        self._record(
+        self.record(
             uow,
             OutgoingMessage(
                 f"reveal:{question.id}",
@@ -173,7 +173,7 @@ class FacilitatorBase:
             ),
         )
         if outcome.kind is not OutcomeKind.AGREED:  # flagged: open the discussion thread
-            self._record(
+            self.record(
                 uow,
                 OutgoingMessage(
                     f"discussion:{question.id}",
@@ -184,35 +184,35 @@ class FacilitatorBase:
             )
         return True
 
-    def _close_open_questions(self, round_: Round, every_ballot: bool = False) -> int:
+    def close_open_questions(self, round_: Round, every_ballot: bool = False) -> int:
         """Close the round's open questions (its first ballots; re-votes too if asked)."""
-        return self._close_questions([q for q in round_.questions if every_ballot or q.ballot == 1])
+        return self.close_questions([q for q in round_.questions if every_ballot or q.ballot == 1])
 
-    def _close_questions(self, questions: list[RoundQuestion]) -> int:
+    def close_questions(self, questions: list[RoundQuestion]) -> int:
         closed = 0
         with self.uow_factory() as uow:
             for question in questions:
-                round_ = self._outline(uow, question.round_id)
+                round_ = self.outline(uow, question.round_id)
                 locked = uow.rounds.lock_question(question.id)
                 if (
                     round_ is not None
                     and locked is not None
                     and locked.is_open
-                    and self._close(uow, round_, locked)
+                    and self.close(uow, round_, locked)
                 ):
                     closed += 1
             uow.commit()
         if closed:
-            self._send_soon()
+            self.send_soon()
         return closed
 
-    def _after_closing(self, round_id: int) -> None:
+    def after_closing(self, round_id: int) -> None:
         """Once questions closed or were decided: the summary, or its update, when due (a summary
         recorded just now already shows the latest state)."""
-        if not self._finish_round_if_complete(round_id):
-            self._update_summary_if_settled(round_id)
+        if not self.finish_round_if_complete(round_id):
+            self.update_summary_if_settled(round_id)
 
-    def _update_summary_if_settled(self, round_id: int) -> bool:
+    def update_summary_if_settled(self, round_id: int) -> bool:
         """When the last flagged question of a closed round is settled, redraw the board summary
         (once: the outbox key makes a second copy impossible)."""
         with self.uow_factory() as uow:
@@ -224,26 +224,26 @@ class FacilitatorBase:
                 or not round_.is_settled
             ):
                 return False
-            self._record(
+            self.record(
                 uow,
                 OutgoingMessage(f"summary-update:{round_id}", MessageKind.SUMMARY_UPDATE, round_id),
             )
             uow.commit()
-        self._send_soon()
+        self.send_soon()
         log.info("summary_settled", round_id=round_id)
         return True
 
-    def _finish_round_if_complete(self, round_id: int) -> bool:
+    def finish_round_if_complete(self, round_id: int) -> bool:
         """Close the round once all its questions are; the summary is sent exactly once."""
         with self.uow_factory() as uow:
             if not uow.rounds.close_round_if_complete(round_id, self.clock.now()):
                 return False
-            self._record(uow, OutgoingMessage(f"summary:{round_id}", MessageKind.SUMMARY, round_id))
+            self.record(uow, OutgoingMessage(f"summary:{round_id}", MessageKind.SUMMARY, round_id))
             uow.commit()
-        self._send_soon()
+        self.send_soon()
         return True
 
-    def _flagged_for_chair(
+    def flagged_for_chair(
         self, uow: UnitOfWork, user_id: str, round_id: int, round_question_id: int, verb: str
     ) -> tuple[Round, RoundQuestion] | Reply:
         """Lock a flagged ballot that a chair may act on, or say why not."""
@@ -276,7 +276,7 @@ class FacilitatorBase:
             return refuse(f"Question {current.question_id} was agreed; there is nothing to settle.")
         return round_, current
 
-    def _revote_reminder_at(self, deadline: datetime) -> datetime:
+    def revote_reminder_at(self, deadline: datetime) -> datetime:
         """A re-vote nudges `remind_before` its deadline, or halfway if that is sooner."""
         lead = min(self.config.voting.remind_before, self.config.voting.revote_deadline / 2)
         return deadline - lead

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from bot.domain.actions import CycleExists
 from bot.domain.report_text import long_date
-from bot.services.report_context import ReportingBase, log
+from bot.services.report_context import ReportingContext, log
 from bot.views.reply import Reply, refuse
 
 
-class CycleUseCases(ReportingBase):
+@dataclass
+class CycleUseCases:
     """Assessment cycles: show the current one, start a new one."""
 
+    ctx: ReportingContext
+
     def show_cycle(self) -> Reply:
-        cycles = self._cycles()
+        cycles = self.ctx.cycles()
         if not cycles:
             return Reply(
                 "No assessment cycle has started yet. A chair begins one with "
@@ -26,11 +31,11 @@ class CycleUseCases(ReportingBase):
         )
 
     def start_cycle(self, user_id: str, name: str) -> Reply:
-        refusal = self._chairs_only(user_id, "cycle start")
+        refusal = self.ctx.chairs_only(user_id, "cycle start")
         if refusal:
             return refusal
-        with self.uow_factory() as uow:
-            open_rounds = uow.rounds.open_rounds(self.framework.id)
+        with self.ctx.uow_factory() as uow:
+            open_rounds = uow.rounds.open_rounds(self.ctx.framework.id)
             if open_rounds:
                 domains = ", ".join(str(r.domain) for r in open_rounds)
                 return refuse(
@@ -38,7 +43,9 @@ class CycleUseCases(ReportingBase):
                     "(`/assess close N`), then start the new cycle."
                 )
             try:
-                cycle = uow.cycles.start_cycle(self.framework.id, name, user_id, self.clock.now())
+                cycle = uow.cycles.start_cycle(
+                    self.ctx.framework.id, name, user_id, self.ctx.clock.now()
+                )
             except CycleExists:
                 return refuse(
                     f"There is already a cycle called {name}. Pick another name, "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from bot.domain.rounds import (
     Decision,
     MessageKind,
@@ -9,13 +11,16 @@ from bot.domain.rounds import (
     OutgoingMessage,
 )
 from bot.domain.text import clean
-from bot.services.context import RATIONALE_MAX_LENGTH, FacilitatorBase, log, when
+from bot.services.context import RATIONALE_MAX_LENGTH, RoundContext, log, when
 from bot.views.forms import DecisionFormView
 from bot.views.reply import Later, Outcome, Reply, finish, refuse
 
 
-class DisagreementUseCases(FacilitatorBase):
+@dataclass
+class DisagreementUseCases:
     """Flagged questions: a re-vote, or the chair's decision."""
+
+    ctx: RoundContext
 
     def start_revote(self, user_id: str, round_id: int, round_question_id: int) -> Reply:
         """A chair puts a flagged question to the same electorate again, as a new ballot."""
@@ -23,10 +28,10 @@ class DisagreementUseCases(FacilitatorBase):
 
     def open_revote(self, user_id: str, round_id: int, round_question_id: int) -> Outcome:
         """`start_revote` in two steps: store the new ballot, then ``then()`` posts it."""
-        now = self.clock.now()
-        deadline = now + self.config.voting.revote_deadline
-        with self.uow_factory() as uow:
-            found = self._flagged_for_chair(uow, user_id, round_id, round_question_id, "re-vote")
+        now = self.ctx.clock.now()
+        deadline = now + self.ctx.config.voting.revote_deadline
+        with self.ctx.uow_factory() as uow:
+            found = self.ctx.flagged_for_chair(uow, user_id, round_id, round_question_id, "re-vote")
             if isinstance(found, Reply):
                 return found
             round_, flagged = found
@@ -38,18 +43,18 @@ class DisagreementUseCases(FacilitatorBase):
                 user_id,
                 now,
                 deadline,
-                self._revote_reminder_at(deadline),
+                self.ctx.revote_reminder_at(deadline),
             )
             if new_id is None:
                 return refuse(f"Question {flagged.question_id} is already being re-voted.")
-            card_key = self._record(
+            card_key = self.ctx.record(
                 uow,
                 OutgoingMessage(
                     f"card:{new_id}", MessageKind.CARD, round_id, round_question_id=new_id
                 ),
                 send_here=True,
             )
-            self._record(
+            self.ctx.record(
                 uow,
                 OutgoingMessage(
                     f"discussion-update:{flagged.id}",
@@ -72,8 +77,8 @@ class DisagreementUseCases(FacilitatorBase):
         )
 
         def then() -> Reply:
-            status = self.delivery.send_now([card_key])[card_key]
-            self._send_soon()
+            status = self.ctx.delivery.send_now([card_key])[card_key]
+            self.ctx.send_soon()
             if status is not OutboxStatus.SENT:
                 return Reply(text + " Slack is slow to answer; the question will appear shortly.")
             return Reply(text)
@@ -84,12 +89,12 @@ class DisagreementUseCases(FacilitatorBase):
         self, user_id: str, round_id: int, round_question_id: int
     ) -> DecisionFormView | Reply:
         """The chair's form for deciding a flagged question, or a refusal."""
-        with self.uow_factory() as uow:
-            found = self._flagged_for_chair(uow, user_id, round_id, round_question_id, "decide")
+        with self.ctx.uow_factory() as uow:
+            found = self.ctx.flagged_for_chair(uow, user_id, round_id, round_question_id, "decide")
         if isinstance(found, Reply):
             return found
         round_, flagged = found
-        return self.presenter.decision_form(round_, flagged)
+        return self.ctx.presenter.decision_form(round_, flagged)
 
     def decide(
         self, user_id: str, round_id: int, round_question_id: int, grade: int, rationale: str
@@ -107,29 +112,29 @@ class DisagreementUseCases(FacilitatorBase):
             return refuse("Give the reason for the decision: the board will read it.")
         if len(rationale) > RATIONALE_MAX_LENGTH:
             return refuse(f"Please keep the reason under {RATIONALE_MAX_LENGTH} characters.")
-        if not 1 <= grade <= len(self.presenter.scale.labels):
-            return refuse(f"Choose a grade from 1 to {len(self.presenter.scale.labels)}.")
-        with self.uow_factory() as uow:
-            found = self._flagged_for_chair(uow, user_id, round_id, round_question_id, "decide")
+        if not 1 <= grade <= len(self.ctx.presenter.scale.labels):
+            return refuse(f"Choose a grade from 1 to {len(self.ctx.presenter.scale.labels)}.")
+        with self.ctx.uow_factory() as uow:
+            found = self.ctx.flagged_for_chair(uow, user_id, round_id, round_question_id, "decide")
             if isinstance(found, Reply):
                 return found
             _, flagged = found
-            decision = Decision(grade, rationale, user_id, self.clock.now())
+            decision = Decision(grade, rationale, user_id, self.ctx.clock.now())
             if not uow.rounds.record_decision(flagged.id, decision):
                 return refuse(f"Question {flagged.question_id} was decided a moment ago.")
             for kind, key in (
                 (MessageKind.REVEAL, f"reveal:{flagged.id}:decided"),
                 (MessageKind.DISCUSSION_UPDATE, f"discussion-update:{flagged.id}"),
             ):
-                self._record(
+                self.ctx.record(
                     uow, OutgoingMessage(key, kind, round_id, round_question_id=flagged.id)
                 )
             uow.commit()
         log.info("decided_by_chair", round_id=round_id, question=flagged.question_id, by=user_id)
         reply = Reply(
             f"Recorded: question {flagged.question_id} is "
-            f"{self.presenter.scale.named(grade)}, decided by you. "
+            f"{self.ctx.presenter.scale.named(grade)}, decided by you. "
             "The board summary will say so, with your reason."
         )
-        self._send_soon()
-        return self._then_after_closing(round_id, reply)
+        self.ctx.send_soon()
+        return self.ctx.then_after_closing(round_id, reply)

@@ -54,8 +54,8 @@ class SummaryFollowUps:
         reporting = self.reporting
         channel = reporting.config.board.channel
         if claimed.message.kind is MessageKind.SUMMARY_CHART:
-            domain = reporting.domain_report(round_)
-            scale = reporting.presenter.scale
+            domain = reporting.context.domain_report(round_)
+            scale = reporting.context.presenter.scale
             png = reporting.files.domain_chart(domain, scale)
             ids = reporting.chat.upload(
                 channel,

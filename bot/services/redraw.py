@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from bot.ports import ChatError
-from bot.services.context import FacilitatorBase, log
+from bot.services.context import RoundContext, log
 
 
-class RedrawUseCases(FacilitatorBase):
+@dataclass
+class RedrawUseCases:
     """Redrawing a question's message once votes have come in."""
+
+    ctx: RoundContext
 
     def refresh_question(self, round_question_id: int) -> None:
         """Redraw a question's open message from the stored state (called by the refresher).
@@ -16,22 +21,22 @@ class RedrawUseCases(FacilitatorBase):
         while this redraw was on its way, the redraw may have landed after the reveal (another
         worker may have sent it); the closed card is then drawn once more, so the reveal stays.
         """
-        with self.refresher.turn(round_question_id):
+        with self.ctx.refresher.turn(round_question_id):
             if not self._redraw(round_question_id, want_open=True):
                 return
         if self._is_closed(round_question_id):
-            with self.refresher.turn(round_question_id):
+            with self.ctx.refresher.turn(round_question_id):
                 self._redraw(round_question_id, want_open=False)
 
     def _is_closed(self, round_question_id: int) -> bool:
-        with self.uow_factory() as uow:
+        with self.ctx.uow_factory() as uow:
             round_ = uow.rounds.get_round_of_question(round_question_id)
         question = round_.question(round_question_id) if round_ else None
         return question is not None and not question.is_open
 
     def _redraw(self, round_question_id: int, *, want_open: bool) -> bool:
         """Draw the question's card if it is (still) open, or closed, as wanted; True if drawn."""
-        with self.uow_factory() as uow:
+        with self.ctx.uow_factory() as uow:
             round_ = uow.rounds.get_round_of_question(round_question_id)
         question = round_.question(round_question_id) if round_ else None
         if round_ is None or question is None or question.message_ts is None:
@@ -39,8 +44,8 @@ class RedrawUseCases(FacilitatorBase):
         if question.is_open != want_open:
             return False
         try:
-            self.chat.update(
-                round_.channel_id, question.message_ts, self.presenter.card(round_, question)
+            self.ctx.chat.update(
+                round_.channel_id, question.message_ts, self.ctx.presenter.card(round_, question)
             )
         except ChatError as exc:
             log.error("question_refresh_failed", question=question.question_id, error=str(exc))

@@ -62,8 +62,8 @@ def fit_alt_text(text: str) -> str:
 
 
 @dataclass
-class ReportingBase:
-    """The reporting use cases' dependencies and what they share."""
+class ReportingContext:
+    """What the reporting use cases depend on (one set, shared), and the steps they share."""
 
     config: AppConfig
     framework: Framework
@@ -76,7 +76,7 @@ class ReportingBase:
     def __post_init__(self) -> None:
         self.presenter = Presenter(self.config, self.framework)
 
-    def _chairs_only(self, user_id: str, verb: str) -> Reply | None:
+    def chairs_only(self, user_id: str, verb: str) -> Reply | None:
         if self.config.is_chair(user_id):
             return None
         return refuse(
@@ -84,11 +84,11 @@ class ReportingBase:
             "Slack id to be added under `board.chairs` in the app's configuration."
         )
 
-    def _cycles(self) -> list[Cycle]:
+    def cycles(self) -> list[Cycle]:
         with self.uow_factory() as uow:
             return uow.cycles.cycles(self.framework.id)
 
-    def _subgroup_of(self, domain: int) -> str:
+    def subgroup_of(self, domain: int) -> str:
         assignment = self.config.subgroup_for(domain)
         return assignment[1].name if assignment else ""
 
@@ -119,12 +119,12 @@ class ReportingBase:
             subgroup_name=subgroup,
             status=DomainStatus.GRADED,
             questions=tuple(
-                self._question_report(round_, q, previous, names) for q in current_questions(round_)
+                self.question_report(round_, q, previous, names) for q in current_questions(round_)
             ),
             turnout=turnout(round_),
         )
 
-    def _question_report(
+    def question_report(
         self,
         round_: Round,
         question: RoundQuestion,

@@ -9,7 +9,7 @@ from bot.domain.rounds import (
     MessageKind,
     OutgoingMessage,
 )
-from bot.services.context import FacilitatorBase, log
+from bot.services.context import RoundContext, log
 
 
 @dataclass(frozen=True)
@@ -19,16 +19,19 @@ class SweepResult:
     revotes_closed: int = 0
 
 
-class ScheduleUseCases(FacilitatorBase):
+@dataclass
+class ScheduleUseCases:
     """The sweep: deadlines that passed and reminders that are due."""
+
+    ctx: RoundContext
 
     def _send_revote_reminders(self, now: datetime) -> int:
         """Nudge, once per re-vote, the electors who have not voted on it yet."""
-        with self.uow_factory() as uow:
+        with self.ctx.uow_factory() as uow:
             due = uow.rounds.due_ballot_reminders(now)
         reminded = 0
         for ballot_id in due:
-            with self.uow_factory() as uow:
+            with self.ctx.uow_factory() as uow:
                 round_ = uow.rounds.get_round_of_question(ballot_id)
                 ballot = round_.question(ballot_id) if round_ else None
                 if round_ is None or ballot is None:
@@ -37,7 +40,7 @@ class ScheduleUseCases(FacilitatorBase):
                     continue
                 for user in round_.electorate:
                     if user not in ballot.votes:
-                        self._record(
+                        self.ctx.record(
                             uow,
                             OutgoingMessage(
                                 f"remind:{round_.id}:{user}:revote:{ballot_id}",
@@ -57,44 +60,44 @@ class ScheduleUseCases(FacilitatorBase):
         Every step is claimed with a conditional update, so workers running this side by side,
         or one catching up after a restart, act once.
         """
-        now = self.clock.now()
-        with self.uow_factory() as uow:
+        now = self.ctx.clock.now()
+        with self.ctx.uow_factory() as uow:
             due_close = uow.rounds.due_for_closing(now)
             due_remind = uow.rounds.due_for_reminder(now)
         reminded = 0
         for round_id in due_remind:
-            with self.uow_factory() as uow:
+            with self.ctx.uow_factory() as uow:
                 round_ = uow.rounds.get(round_id)
                 if round_ is None or not uow.rounds.claim_reminder(round_id, now):
                     continue
-                keys = self._record_reminders(uow, round_, "auto")
+                keys = self.ctx.record_reminders(uow, round_, "auto")
                 uow.commit()
             reminded += 1
             log.info("reminders_due", round_id=round_id, electors=len(keys))
         closed = 0
         for round_id in due_close:
-            with self.uow_factory() as uow:
+            with self.ctx.uow_factory() as uow:
                 round_ = uow.rounds.get(round_id)
             if round_ is None:
                 continue
-            self._close_open_questions(round_)
-            if self._finish_round_if_complete(round_id):
+            self.ctx.close_open_questions(round_)
+            if self.ctx.finish_round_if_complete(round_id):
                 closed += 1
                 log.info("round_closed_at_deadline", round_id=round_id)
         reminded += self._send_revote_reminders(now)
-        with self.uow_factory() as uow:
+        with self.ctx.uow_factory() as uow:
             due_ballots = uow.rounds.due_ballots(now)
         revotes_closed = 0
         for ballot_id in due_ballots:
-            with self.uow_factory() as uow:
+            with self.ctx.uow_factory() as uow:
                 round_ = uow.rounds.get_round_of_question(ballot_id)
             question = round_.question(ballot_id) if round_ else None
             if round_ is None or question is None:
                 continue
-            if self._close_questions([question]):
+            if self.ctx.close_questions([question]):
                 revotes_closed += 1
                 log.info("revote_closed_at_deadline", round_id=round_.id, ballot_id=ballot_id)
-                self._after_closing(round_.id)
+                self.ctx.after_closing(round_.id)
         if reminded or closed or revotes_closed:
-            self._send_soon()
+            self.ctx.send_soon()
         return SweepResult(closed, reminded, revotes_closed)
