@@ -1,7 +1,8 @@
 """Ports: what the core needs from the outside world, as Protocols.
 
 Adapters live outside ``bot/``: ``storage/`` implements the unit of work, ``handlers/slack`` the
-chat gateway. Tests use hand-written fakes or the real adapters.
+chat gateway (one port for the rounds' messages and the board's), ``handlers/files`` the
+report files. Tests use hand-written fakes or the real adapters.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
-"""The assessment report as plain data, and the plain-English words the board paper is made of.
+"""The assessment report as plain data (its words are in ``bot.domain.report_text``).
 
 Platform-neutral: no chat platform, database or drawing library. The file builders in
 ``handlers/files`` (chart PNG, board paper PDF, XLSX workbook) render these objects; everything
-they say in words (outcomes, distributions, changes, findings, alt text) comes from here, so the
+they say in words (outcomes, distributions, changes, findings, alt text) comes from the core, so the
 chart, its alt text, the PDF and the workbook never disagree.
 
 Conventions:

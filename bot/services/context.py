@@ -1,4 +1,4 @@
-"""What the round use cases share: their dependencies, refusals, chair checks and closing."""
+"""What the round use cases share: their dependencies, chair checks, recording and closing."""
 
 from __future__ import annotations
 

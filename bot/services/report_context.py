@@ -1,4 +1,4 @@
-"""What the reporting use cases share: dependencies, refusals, chair checks, helpers."""
+"""What the reporting use cases share: dependencies, chair checks, per-domain reports."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Neutral view models: what to say, not how a chat platform draws it."""
+"""A round's views: its header, question cards, summaries, reminders, discussions, status."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ class ResultView:
 @dataclass(frozen=True)
 class DecisionView:
     grade: int
-    rationale: str  # member text: the chair typed it (a bot.text.Typed)
+    rationale: str  # member text: the chair typed it (a bot.domain.text.Typed)
     decided_by: str
     decided_at: datetime
 
@@ -82,7 +82,7 @@ class QuestionCardView:
 @dataclass(frozen=True)
 class CommentView:
     user_id: str
-    text: str  # member text: a bot.text.Typed
+    text: str  # member text: a bot.domain.text.Typed
 
 
 @dataclass(frozen=True)

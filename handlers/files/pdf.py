@@ -97,8 +97,8 @@ def unicode_font_paths() -> tuple[Path, Path] | None:
 
 
 def _common(text: str) -> str:
-    """The one sanitiser (bot.text.clean: controls, bidi controls and zero-width characters go,
-    CR or CRLF is a new line), and a tab is a space."""
+    """The one sanitiser (bot.domain.text.clean: controls, bidi controls and zero-width characters
+    go, CR or CRLF is a new line), and a tab is a space."""
     return clean(text).replace("\t", " ")
 
 

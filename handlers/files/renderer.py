@@ -1,4 +1,4 @@
-"""The report files as the core asks for them (bot.reporting.ReportFiles)."""
+"""The report files as the core asks for them (bot.ports.ReportFiles)."""
 
 from __future__ import annotations
 

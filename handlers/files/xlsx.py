@@ -63,7 +63,7 @@ def neutralise(text: str) -> str:
     """Make text inert in a spreadsheet: drop characters XML cannot hold, and put an apostrophe
     before text that starts like a formula (=, +, -, @, tab, CR, or their full-width forms).
     Carriage returns become line feeds (what an XLSX file reads back anyway)."""
-    # the one export sanitiser (bot.text.export_cell): control, bidi-control and zero-width
+    # the one export sanitiser (bot.domain.text.export_cell): control, bidi-control and zero-width
     # characters go, CR becomes LF (what XML reads back anyway), formula-like text gets its "'"
     text = ILLEGAL_CHARACTERS_RE.sub("", export_cell(text))
     if len(text) > EXCEL_CELL_LIMIT:
