@@ -1,4 +1,4 @@
-"""The root of vote secrecy: an open ballot's grades are shown nowhere (bot/model.py's
+"""The root of vote secrecy: an open ballot's grades are shown nowhere (bot/domain/rounds.py's
 ``Round.shown_distribution``, the audit trail, a discussion thread), whatever `anonymous` says."""
 
 from __future__ import annotations
