@@ -27,7 +27,7 @@ from typing import Any
 
 from sqlalchemy import create_engine, text
 
-from bot.framework import load_framework
+from bot.domain.framework import load_framework
 from tests.e2e.harness import (
     BOARD,
     CHAIR,

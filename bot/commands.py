@@ -1,4 +1,5 @@
-"""Parsing what a person typed after `/assess` into a command. Pure and platform-neutral."""
+"""The one grammar: what a person typed after `/assess`, parsed into a command. Pure and
+platform-neutral."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.durations import MAX_EXTENSION, DurationTooLong, describe_duration, parse_duration
-from bot.text import Composed, Typed
+from bot.domain.durations import MAX_EXTENSION, DurationTooLong, describe_duration, parse_duration
+from bot.domain.text import Composed, Typed
 
 
 @dataclass(frozen=True)
@@ -51,10 +52,6 @@ class Unrecognised:
     problem: str
 
 
-Command = (
-    Help | StartDomain | Status | CloseDomain | ExtendDeadline | RemindNow | Audit | Unrecognised
-)
-
 USAGE = (
     "How to use /assess:\n"
     "• `/assess domain N`: put domain N (1-{max}) to its sub-group for a vote (chairs only)\n"
@@ -76,7 +73,7 @@ def usage(domain_count: int) -> str:
     return USAGE.format(max=domain_count)
 
 
-def parse_command(text: str) -> Command:
+def _parse_round_command(text: str) -> RoundCommand:
     words = text.strip().lower().split()
     if not words or words[0] in {"help", "?", "-h", "--help"}:
         return (
@@ -136,3 +133,84 @@ def longest_extension() -> str:
 
 def _is_number(text: str) -> bool:
     return re.fullmatch(r"[0-9]{1,6}", text.removeprefix("#")) is not None
+
+
+CYCLE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,39}$")
+
+
+@dataclass(frozen=True)
+class ShowCycle:
+    pass
+
+
+@dataclass(frozen=True)
+class StartCycle:
+    name: str
+
+
+@dataclass(frozen=True)
+class PostReport:
+    pass
+
+
+@dataclass(frozen=True)
+class ListActions:
+    pass
+
+
+@dataclass(frozen=True)
+class MarkActionDone:
+    action_id: int
+
+
+ReportingCommand = ShowCycle | StartCycle | PostReport | ListActions | MarkActionDone | Unrecognised
+RoundCommand = (
+    Help | StartDomain | Status | CloseDomain | ExtendDeadline | RemindNow | Audit | Unrecognised
+)
+Command = RoundCommand | ReportingCommand
+
+REPORTING_VERBS = frozenset({"cycle", "report", "actions"})
+
+
+def parse_reporting_command(text: str) -> ReportingCommand | None:
+    """`cycle`, `cycle start NAME`, `report`, `actions`, `actions done N`; None if not ours."""
+    words = text.strip().split()
+    if not words or words[0].lower() not in REPORTING_VERBS:
+        return None
+    verb, rest = words[0].lower(), words[1:]
+    if verb == "cycle":
+        if not rest:
+            return ShowCycle()
+        if rest[0].lower() != "start" or len(rest) != 2:
+            return Unrecognised(
+                "`cycle` is used as `/assess cycle` (which cycle is current) or "
+                "`/assess cycle start 2026-27` (begin a new one)."
+            )
+        name = rest[1]
+        if not CYCLE_NAME.match(name):
+            return Unrecognised(
+                echo(
+                    name[:50],
+                    " can't be a cycle's name: use up to 40 letters, digits, "
+                    "`-`, `.` or `/`, for example `/assess cycle start 2026-27`.",
+                )
+            )
+        return StartCycle(name)
+    if verb == "report":
+        return PostReport() if not rest else Unrecognised("`report` takes nothing after it.")
+    if not rest:
+        return ListActions()
+    number = rest[1].removeprefix("#") if len(rest) == 2 else ""
+    if rest[0].lower() != "done" or not re.fullmatch(r"[0-9]{1,9}", number):
+        return Unrecognised(
+            "`actions` is used as `/assess actions` (the action plan) or "
+            "`/assess actions done 3` (mark action 3 done)."
+        )
+    return MarkActionDone(int(number))
+
+
+def parse_command(text: str) -> Command:
+    """Every `/assess` command: the reporting verbs (`cycle`, `report`, `actions`), then the
+    rounds' verbs; anything else is Unrecognised."""
+    reporting = parse_reporting_command(text)
+    return reporting if reporting is not None else _parse_round_command(text)

@@ -12,22 +12,21 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.clock import SystemClock
 from bot.config import AppConfig, Settings, load_app_config
-from bot.delivery import Delivery
+from bot.domain.framework import Framework, framework_path, load_framework
 from bot.errors import StartupError
-from bot.framework import Framework, framework_path, load_framework
 from bot.presenter import Presenter
-from bot.refresh import CoalescingRefresher
-from bot.reporting import Reporting, SummaryFollowUps
-from bot.services import Facilitator
+from bot.services.delivery import Delivery
+from bot.services.facilitator import Facilitator
+from bot.services.follow_ups import SummaryFollowUps
+from bot.services.refresh import CoalescingRefresher
+from bot.services.reporting import Reporting
 from handlers.files.renderer import ReportFileRenderer
 from handlers.slack.app import build_bolt_app
-from handlers.slack.board_gateway import SlackBoardGateway
 from handlers.slack.gateway import SlackGateway, make_web_client
 from handlers.slack.http import slack_front_end
 from handlers.web import MAX_BODY_BYTES, WsgiApp, build_web_app
 from storage.database import Engine, is_reachable, make_engine, make_session_factory, migrate
-from storage.reporting import SqlReportingUnitOfWorkFactory
-from storage.repository import SqlUnitOfWorkFactory
+from storage.unit_of_work import SqlUnitOfWorkFactory
 
 log = structlog.get_logger(__name__)
 
@@ -112,16 +111,40 @@ def build_scheduler(
     return scheduler
 
 
+def open_database(database_url: str) -> Engine:
+    """The engine, with the schema migrated to the latest revision."""
+    engine = make_engine(database_url)
+    try:
+        migrate(engine)
+    except Exception as exc:
+        raise StartupError(f"could not prepare the database at {engine.url!r}: {exc}") from exc
+    return engine
+
+
+def build_reporting(
+    config: AppConfig,
+    framework: Framework,
+    uow_factory: SqlUnitOfWorkFactory,
+    chat: SlackGateway,
+    clock: SystemClock,
+) -> Reporting:
+    """Cycles, the report and the action plan, drawing their files with handlers/files."""
+    return Reporting(
+        config=config,
+        framework=framework,
+        uow_factory=uow_factory,
+        chat=chat,
+        files=ReportFileRenderer(),
+        clock=clock,
+    )
+
+
 def build_application(settings: Settings) -> Application:
     """Load and check configuration, migrate the database and wire the app together."""
     config = load_app_config(settings.app_config_path)
     framework = load_framework(framework_path(settings.question_data_dir, config.framework))
     check_assignments(config, framework, str(settings.app_config_path))
-    engine = make_engine(settings.database_url)
-    try:
-        migrate(engine)
-    except Exception as exc:
-        raise StartupError(f"could not prepare the database at {engine.url!r}: {exc}") from exc
+    engine = open_database(settings.database_url)
     client = make_web_client(settings.slack_bot_token, settings.slack_api_url)
     chat = SlackGateway(client)
     clock = SystemClock()
@@ -144,19 +167,11 @@ def build_application(settings: Settings) -> Application:
         refresher=refresher,
         delivery=delivery,
     )
-    board = SlackBoardGateway(client)
-    reporting = Reporting(
-        config=config,
-        framework=framework,
-        uow_factory=SqlReportingUnitOfWorkFactory(make_session_factory(engine)),
-        board=board,
-        files=ReportFileRenderer(),
-        clock=clock,
-    )
+    reporting = build_reporting(config, framework, uow_factory, chat, clock)
     delivery.extensions.append(SummaryFollowUps(reporting))
     try:
         bolt_app = build_bolt_app(
-            client, settings.slack_signing_secret, facilitator, reporting, board
+            client, settings.slack_signing_secret, facilitator, reporting, chat
         )
     except Exception as exc:
         raise StartupError(

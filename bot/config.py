@@ -19,8 +19,8 @@ from pydantic import (
     model_validator,
 )
 
-from bot.consensus import ConsensusRule
-from bot.durations import parse_duration
+from bot.domain.consensus import ConsensusRule
+from bot.domain.durations import parse_duration
 from bot.errors import StartupError, load_yaml_model
 
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]

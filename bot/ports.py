@@ -1,20 +1,25 @@
 """Ports: what the core needs from the outside world, as Protocols.
 
 Adapters live outside ``bot/``: ``storage/`` implements the unit of work, ``handlers/slack`` the
-chat gateway. Tests use hand-written fakes or the real adapters.
+chat gateway (one port for the rounds' messages and the board's), ``handlers/files`` the
+report files. Tests use hand-written fakes or the real adapters.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Protocol
 
-from bot.consensus import Choice
-from bot.model import (
+from bot.domain.actions import Cycle, NewAction, StoredAction
+from bot.domain.consensus import Choice
+from bot.domain.report import AssessmentReport, DomainReport
+from bot.domain.rounds import (
     ClaimedMessage,
     Decision,
     NewRound,
+    OutboxStatus,
     OutgoingMessage,
     QuestionResult,
     Round,
@@ -22,7 +27,8 @@ from bot.model import (
     StoredVote,
     VoteEvent,
 )
-from bot.views import MessageView
+from bot.views.report import BoardMessage, FileToUpload
+from bot.views.rounds import GradeScale, MessageView
 
 
 class OpenRoundExists(Exception):
@@ -171,18 +177,47 @@ class Outbox(Protocol):
     def record_ts(self, row_id: int, ts: str) -> None: ...
 
     def mark_sent(
-        self, row_id: int, ts: str | None, now: datetime, status: str = "sent"
+        self, row_id: int, ts: str | None, now: datetime, status: OutboxStatus = OutboxStatus.SENT
     ) -> None: ...
 
     def mark_failed(
         self, row_id: int, error: str, retry_at: datetime | None, now: datetime
     ) -> None: ...
 
-    def status_of(self, key: str) -> str | None: ...
+    def status_of(self, key: str) -> OutboxStatus | None: ...
 
     def sent_ts(self, key: str) -> str | None:
         """The id Slack gave the message recorded under ``key``, once it has been sent."""
         ...
+
+
+class CycleRepository(Protocol):
+    """Assessment cycles, the rounds in them and their action plans."""
+
+    def cycles(self, framework: str) -> list[Cycle]:
+        """All cycles, oldest first; the last one is the current one."""
+        ...
+
+    def start_cycle(self, framework: str, name: str, by: str, at: datetime) -> Cycle:
+        """Store a new (now current) cycle; raise CycleExists if the name is taken."""
+        ...
+
+    def rounds_in_cycle(self, cycle_id: int) -> list[Round]:
+        """The cycle's rounds with their questions, oldest first."""
+        ...
+
+    def add_action(self, new_action: NewAction) -> StoredAction: ...
+
+    def actions_for_cycle(self, framework: str, cycle_id: int) -> list[StoredAction]:
+        """Actions raised in the cycle, and those raised earlier that were still open when it
+        began (open now, or marked done during it)."""
+        ...
+
+    def mark_done(self, action_id: int, by: str, at: datetime, cycle_id: int) -> bool:
+        """Mark an open action done; False if there is no such open action."""
+        ...
+
+    def get_action(self, action_id: int) -> StoredAction | None: ...
 
 
 class UnitOfWork(Protocol):
@@ -193,6 +228,9 @@ class UnitOfWork(Protocol):
 
     @property
     def outbox(self) -> Outbox: ...
+
+    @property
+    def cycles(self) -> CycleRepository: ...
 
     def __enter__(self) -> UnitOfWork: ...
 
@@ -245,6 +283,26 @@ class ChatGateway(Protocol):
         if given), if there is one."""
         ...
 
+    # the board channel: the report, the Add action message, charts and files
+
+    def post_board_message(self, channel_id: str, view: BoardMessage) -> str:
+        """Post a message; return its id."""
+        ...
+
+    def update_board_message(self, channel_id: str, ts: str, view: BoardMessage) -> None:
+        """Redraw a message posted with `post_board_message`."""
+        ...
+
+    def upload(
+        self, channel_id: str, files: Sequence[FileToUpload], comment: str | None = None
+    ) -> list[str]:
+        """Upload files into a channel as one message; return the files' ids."""
+        ...
+
+    def display_names(self, user_ids: Sequence[str]) -> dict[str, str]:
+        """People's names as the chat platform shows them (a user id is kept when unknown)."""
+        ...
+
 
 class Clock(Protocol):
     def now(self) -> datetime: ...
@@ -259,3 +317,15 @@ class ChatError(Exception):
     def __init__(self, message: str, permanent: bool = False) -> None:
         super().__init__(message)
         self.permanent = permanent
+
+
+class ReportFiles(Protocol):
+    """Draws the report's files (the adapter lives in handlers/files)."""
+
+    def domain_chart(self, domain: DomainReport, scale: GradeScale) -> bytes: ...
+
+    def assessment_chart(self, report: AssessmentReport) -> bytes: ...
+
+    def board_paper(self, report: AssessmentReport, chart_png: bytes) -> bytes: ...
+
+    def workbook(self, report: AssessmentReport) -> bytes: ...

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.config import AppConfig
-from bot.consensus import Choice, Distribution, OutcomeKind
-from bot.framework import Framework
-from bot.model import Decision, Round, RoundQuestion
-from bot.text import Typed
-from bot.views import (
+from bot.domain.consensus import Choice, Distribution, OutcomeKind
+from bot.domain.framework import Framework
+from bot.domain.rounds import Decision, Round, RoundQuestion
+from bot.domain.text import Typed
+from bot.views.forms import DecisionFormView
+from bot.views.rounds import (
     CommentView,
-    DecisionFormView,
     DecisionView,
     DiscussionView,
     DomainSummaryView,

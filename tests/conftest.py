@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot.framework import Framework, load_framework
+from bot.domain.framework import Framework, load_framework
 from storage.database import normalise_url
 from tests.trust import BANK
 

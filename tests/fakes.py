@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import itertools
 import threading
+from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from bot.config import AppConfig
-from bot.delivery import Delivery
-from bot.framework import Framework
+from bot.domain.framework import Framework
 from bot.ports import ChatError, UnitOfWorkFactory
 from bot.presenter import Presenter
-from bot.services import Facilitator
-from bot.views import MessageView
+from bot.services.delivery import Delivery
+from bot.services.dispatch import Dispatcher
+from bot.services.facilitator import Facilitator
+from bot.services.reporting import Reporting
+from bot.views.reply import Reply
+from bot.views.report import BoardMessage, FileToUpload
+from bot.views.rounds import MessageView
+from tests.reporting_fakes import FakeBoard
 
 
 @dataclass
@@ -46,6 +52,7 @@ class FakeChat:
     posted: list[PostedMessage] = field(default_factory=list)
     updates: list[tuple[str, str, MessageView]] = field(default_factory=list)
     files: list[SentFile] = field(default_factory=list)
+    board: FakeBoard = field(default_factory=FakeBoard)  # the board-channel calls
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -53,6 +60,20 @@ class FakeChat:
         if channel_id in self.unreachable_channels or channel_id not in self.members:
             raise ChatError("channel_not_found")
         return list(self.members[channel_id])
+
+    def post_board_message(self, channel_id: str, view: BoardMessage) -> str:
+        return self.board.post_board_message(channel_id, view)
+
+    def update_board_message(self, channel_id: str, ts: str, view: BoardMessage) -> None:
+        self.board.update_board_message(channel_id, ts, view)
+
+    def upload(
+        self, channel_id: str, files: Sequence[FileToUpload], comment: str | None = None
+    ) -> list[str]:
+        return self.board.upload(channel_id, files, comment)
+
+    def display_names(self, user_ids: Sequence[str]) -> dict[str, str]:
+        return self.board.display_names(user_ids)
 
     def post(
         self,
@@ -150,3 +171,10 @@ def make_facilitator(
         refresher=refresher or RecordingRefresher(),
         delivery=delivery,
     )
+
+
+def assess(
+    facilitator: Facilitator, user_id: str, text: str, reporting: Reporting | None = None
+) -> Reply:
+    """`/assess <text>` as ``user_id`` typed it, through the one dispatcher."""
+    return Dispatcher(facilitator, reporting).run(user_id, text)

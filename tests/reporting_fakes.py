@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.ports import ChatError
-from bot.reporting import BoardMessage, FileToUpload
+from bot.views.report import BoardMessage, FileToUpload
 
 
 @dataclass

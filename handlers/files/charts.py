@@ -21,17 +21,19 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from bot.consensus import OutcomeKind
-from bot.reports import (
+from bot.domain.consensus import OutcomeKind
+from bot.domain.report import (
     DONT_KNOW_LABEL,
     AssessmentReport,
     Change,
     DomainReport,
     DomainStatus,
-    assessment_alt_text,
     average_grade,
-    chart_alt_text,
     domain_change,
+)
+from bot.domain.report_text import (
+    assessment_alt_text,
+    chart_alt_text,
     flagged,
     format_average,
     grade_counts,
@@ -40,7 +42,7 @@ from bot.reports import (
     previous_grade_counts,
     status_text,
 )
-from bot.views import GradeScale
+from bot.views.rounds import GradeScale
 
 DPI = 100
 WIDTH_INCHES = 9.0

@@ -22,16 +22,19 @@ from io import BytesIO
 from fpdf import FPDF, XPos
 from fpdf.fonts import FontFace, TTFFont
 
-from bot.reports import (
+from bot.domain.report import (
     AssessmentReport,
     DomainReport,
     DomainStatus,
+    average_grade,
+    domain_change,
+    previous_average_grade,
+)
+from bot.domain.report_text import (
     action_status,
     assessment_alt_text,
-    average_grade,
     change_text,
     distribution_text,
-    domain_change,
     domain_findings,
     domain_headline,
     findings,
@@ -40,7 +43,6 @@ from bot.reports import (
     long_date,
     numbered_actions,
     outcome_text,
-    previous_average_grade,
     questions_without_actions,
     status_text,
     turnout_text,

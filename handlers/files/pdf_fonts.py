@@ -9,7 +9,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
-from bot.text import clean
+from bot.domain.text import clean
 
 _SKIN_TONES = range(0x1F3FB, 0x1F400)
 _LATIN1_FALLBACKS = {
@@ -49,8 +49,8 @@ def unicode_font_paths() -> tuple[Path, Path] | None:
 
 
 def _common(text: str) -> str:
-    """The one sanitiser (bot.text.clean: controls, bidi controls and zero-width characters go,
-    CR or CRLF is a new line), and a tab is a space."""
+    """The one sanitiser (bot.domain.text.clean: controls, bidi controls and zero-width characters
+    go, CR or CRLF is a new line), and a tab is a space."""
     return clean(text).replace("\t", " ")
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from fpdf import FPDF, XPos, YPos
 
-from bot.text import clean
+from bot.domain.text import clean
 
 QUOTE_INDENT = 8.0
 QUOTE_MARK = "| "

@@ -1,9 +1,9 @@
-"""The report files as the core asks for them (bot.reporting.ReportFiles)."""
+"""The report files as the core asks for them (bot.ports.ReportFiles)."""
 
 from __future__ import annotations
 
-from bot.reports import AssessmentReport, DomainReport
-from bot.views import GradeScale
+from bot.domain.report import AssessmentReport, DomainReport
+from bot.views.rounds import GradeScale
 from handlers.files.charts import assessment_chart_png, domain_chart_png
 from handlers.files.pdf import board_paper_pdf
 from handlers.files.xlsx import workbook_xlsx

@@ -23,14 +23,18 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # type: ignore[import-unty
 from openpyxl.styles import Alignment, Font, PatternFill  # type: ignore[import-untyped]
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 
-from bot.reports import (
+from bot.domain.report import (
     DONT_KNOW_LABEL,
     AssessmentReport,
     Change,
     DomainReport,
-    action_status,
     average_grade,
     domain_change,
+    previous_average_grade,
+    question_change,
+)
+from bot.domain.report_text import (
+    action_status,
     domain_headline,
     findings,
     flagged,
@@ -39,11 +43,9 @@ from bot.reports import (
     long_date,
     numbered_actions,
     outcome_label,
-    previous_average_grade,
-    question_change,
     status_text,
 )
-from bot.text import export_cell
+from bot.domain.text import export_cell
 
 Cell = str | int | float | date | None
 Sheet = Any  # openpyxl's Worksheet (openpyxl ships no type information)
@@ -61,7 +63,7 @@ def neutralise(text: str) -> str:
     """Make text inert in a spreadsheet: drop characters XML cannot hold, and put an apostrophe
     before text that starts like a formula (=, +, -, @, tab, CR, or their full-width forms).
     Carriage returns become line feeds (what an XLSX file reads back anyway)."""
-    # the one export sanitiser (bot.text.export_cell): control, bidi-control and zero-width
+    # the one export sanitiser (bot.domain.text.export_cell): control, bidi-control and zero-width
     # characters go, CR becomes LF (what XML reads back anyway), formula-like text gets its "'"
     text = ILLEGAL_CHARACTERS_RE.sub("", export_cell(text))
     if len(text) > EXCEL_CELL_LIMIT:

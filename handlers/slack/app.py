@@ -8,9 +8,9 @@ from concurrent.futures import ThreadPoolExecutor
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot.reporting import Reporting
-from bot.services import Facilitator
-from handlers.slack.board_gateway import SlackBoardGateway
+from bot.services.facilitator import Facilitator
+from bot.services.reporting import Reporting
+from handlers.slack.gateway import SlackGateway
 from handlers.slack.guards import Workspace, register_guards
 from handlers.slack.listeners import register_listeners
 
@@ -35,7 +35,7 @@ def build_bolt_app(
     signing_secret: str,
     facilitator: Facilitator,
     reporting: Reporting | None = None,
-    board: SlackBoardGateway | None = None,
+    board: SlackGateway | None = None,
 ) -> App:
     workspace = Workspace.of(client)
     app = App(

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.consensus import Distribution, OutcomeKind
+from bot.domain.consensus import Distribution, OutcomeKind
 from handlers.slack.member_text import entity_safe
 
 Block = dict[str, Any]

@@ -3,7 +3,7 @@ summary_blocks, discussion_blocks). Limits and building blocks are in block_kit.
 
 from __future__ import annotations
 
-from bot.views import (
+from bot.views.rounds import (
     DiscussionView,
     DomainSummaryView,
     MessageView,

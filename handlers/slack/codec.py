@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.consensus import Choice
+from bot.domain.consensus import Choice
 
 VOTE_ACTION_PREFIX = "vote_"
 #: every vote button's action_id, for the listener to match

@@ -3,8 +3,8 @@ buttons."""
 
 from __future__ import annotations
 
-from bot.consensus import OutcomeKind
-from bot.views import DiscussionView
+from bot.domain.consensus import OutcomeKind
+from bot.views.rounds import DiscussionView
 from handlers.slack.block_kit import (
     MAX_BLOCKS_PER_MESSAGE,
     Block,

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.views import CommentFormView, DecisionFormView, Reply, RoundStatusView
+from bot.views.forms import CommentFormView, DecisionFormView
+from bot.views.reply import Reply
+from bot.views.rounds import RoundStatusView
 from handlers.slack.block_kit import (
     MAX_BLOCKS_PER_MESSAGE,
     Block,

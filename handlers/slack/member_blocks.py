@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from bot.views import CommentView, DecisionView
+from bot.views.rounds import CommentView, DecisionView
 from handlers.slack.member_text import fit_quote
 
 Block = dict[str, Any]

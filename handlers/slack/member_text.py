@@ -9,7 +9,7 @@ Slack's mrkdwn has no backslash escape. What a person typed is made inert this w
   does not format (U+2217 ∗, U+02CD ˍ, U+223C ∼, U+02CB ˋ). Nothing invisible is inserted (the
   sanitiser strips zero-width characters, and so may a copy and paste), and the reader still
   sees the shape of what was typed;
-* ``bot.text.clean`` drops control, bidi-control and zero-width characters first.
+* ``bot.domain.text.clean`` drops control, bidi-control and zero-width characters first.
 
 A block of member text is quoted: every line starts with ``>``, so a typed line can never
 pass for one of the bot's own. Inline member text (an action's text or owner in a one-line
@@ -19,7 +19,7 @@ escaped, so a cut never falls inside ``&lt;``.
 
 from __future__ import annotations
 
-from bot.text import Composed, Typed, clean
+from bot.domain.text import Composed, Typed, clean
 
 LOOKALIKES = str.maketrans({"*": "∗", "_": "ˍ", "~": "∼", "`": "ˋ"})
 ELLIPSIS = "…"

@@ -6,29 +6,31 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.reporting import (
-    ActionFormView,
+from bot.domain.report import (
+    PRIORITY_LABELS,
+    AssessmentReport,
+    Change,
+    DomainStatus,
+    average_grade,
+    domain_change,
+    previous_average_grade,
+)
+from bot.domain.report_text import (
+    change_text,
+    domain_headline,
+    format_average,
+    outcome_text,
+    status_text,
+)
+from bot.domain.text import Composed
+from bot.views.forms import ActionFormView
+from bot.views.report import (
     ActionPromptView,
     BoardMessage,
     HomeDomain,
     HomeView,
     ReportMessageView,
 )
-from bot.reports import (
-    PRIORITY_LABELS,
-    AssessmentReport,
-    Change,
-    DomainStatus,
-    average_grade,
-    change_text,
-    domain_change,
-    domain_headline,
-    format_average,
-    outcome_text,
-    previous_average_grade,
-    status_text,
-)
-from bot.text import Composed
 from handlers.slack.block_kit import (
     DIVIDER,
     MAX_BLOCKS_PER_MESSAGE,

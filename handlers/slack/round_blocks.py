@@ -3,7 +3,7 @@ open, the result once closed) and the reminder."""
 
 from __future__ import annotations
 
-from bot.views import QuestionCardView, ReminderView, RoundHeaderView
+from bot.views.rounds import QuestionCardView, ReminderView, RoundHeaderView
 from handlers.slack.block_kit import (
     Block,
     SlackMessage,

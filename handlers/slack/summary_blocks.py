@@ -3,8 +3,8 @@ the note under it."""
 
 from __future__ import annotations
 
-from bot.model import Settlement
-from bot.views import DomainSummaryView, QuestionSummaryView, SummaryNoteView
+from bot.domain.rounds import Settlement
+from bot.views.rounds import DomainSummaryView, QuestionSummaryView, SummaryNoteView
 from handlers.slack.block_kit import (
     DIVIDER,
     Block,

@@ -11,7 +11,7 @@ from slack_bolt import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.views import Reply
+from bot.views.reply import Reply
 from handlers.slack.block_kit import SlackMessage
 from handlers.slack.form_blocks import render_reply
 

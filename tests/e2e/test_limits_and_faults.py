@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.consensus import Choice
+from bot.domain.consensus import Choice
 from tests.e2e.harness import (
     BOARD,
     COMMISSIONING,

@@ -117,7 +117,7 @@ def test_a_bad_app_yaml_names_the_key(
 def test_the_shipped_configuration_and_question_bank_load() -> None:
     from bot.composition import check_assignments
     from bot.config import load_app_config
-    from bot.framework import framework_path, load_framework
+    from bot.domain.framework import framework_path, load_framework
 
     config = load_app_config(ROOT / "app.yaml")
     framework = load_framework(framework_path(ROOT / "question_data", config.framework))

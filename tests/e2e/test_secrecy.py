@@ -25,8 +25,8 @@ import structlog
 from openpyxl import load_workbook  # type: ignore[import-untyped]
 from pypdf import PdfReader
 
-from bot.audit import SECRET_WHILE_OPEN
-from bot.consensus import Choice
+from bot.domain.audit import SECRET_WHILE_OPEN
+from bot.domain.consensus import Choice
 from tests.e2e.harness import (
     BOARD,
     CHAIR,

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.consensus import Choice
-from bot.model import RoundQuestion
+from bot.domain.consensus import Choice
+from bot.domain.rounds import RoundQuestion
 from tests.e2e.harness import (
     BOARD,
     CHAIR,

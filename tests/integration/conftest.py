@@ -8,7 +8,7 @@ from functools import partial
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.framework import Framework
+from bot.domain.framework import Framework
 from storage.database import make_engine, make_session_factory, migrate
 from tests.integration.world import World, WorldFactory, build_world
 

@@ -7,14 +7,15 @@ import csv
 import io
 from datetime import timedelta
 
-from bot.consensus import Choice, OutcomeKind
-from bot.model import Round, Settlement
-from bot.views import (
+from bot.domain.consensus import Choice, OutcomeKind
+from bot.domain.rounds import Round, Settlement
+from bot.views.rounds import (
     DiscussionView,
     DomainSummaryView,
     QuestionCardView,
     SummaryNoteView,
 )
+from tests.fakes import assess
 from tests.integration.world import CHAIR, PARTICIPATION, World, WorldFactory
 
 FRAMEWORK = "are-we-there-yet-2008"
@@ -243,13 +244,13 @@ def test_no_new_round_while_a_revote_is_open_and_close_ends_it(make_world: World
     first, _ = flag_both_questions(world)
     world.facilitator.start_revote(CHAIR, first.round_id, first.round_question_id)
 
-    refused = world.facilitator.run_command(CHAIR, "domain 3")
+    refused = assess(world.facilitator, CHAIR, "domain 3")
     assert refused.is_refusal and "re-vote open on 3.1" in refused.text
-    status = world.facilitator.run_command(CHAIR, "status")
+    status = assess(world.facilitator, CHAIR, "status")
     assert "Re-votes open" in status.text
     assert [q.question_id for r in status.rounds for q in r.questions] == ["3.1"]
 
-    closed = world.facilitator.run_command(CHAIR, "close 3")
+    closed = assess(world.facilitator, CHAIR, "close 3")
     assert not closed.is_refusal and "re-vote" in closed.text
     revote = [q for q in the_round(world).questions if q.ballot == 2]
     assert revote and not revote[0].is_open
@@ -297,7 +298,7 @@ def test_the_audit_trail_keeps_every_vote_change_comment_and_decision(
     vote_all(world, second, AGREE)  # MEMBER clicks Good again: no change, nothing new in the trail
     world.facilitator.decide(CHAIR, first.round_id, first.round_question_id, 3, "Board view")
 
-    reply = world.facilitator.run_command(CHAIR, "audit 3")
+    reply = assess(world.facilitator, CHAIR, "audit 3")
     assert not reply.is_refusal, reply.text
     rows = audit_rows(world)
     mine = [(r["event"], r["grade"]) for r in rows if r["who"] == MEMBER and r["question"] == "3.1"]
@@ -319,7 +320,7 @@ def test_the_audit_trail_keeps_every_vote_change_comment_and_decision(
 def test_an_anonymous_trail_keeps_grades_secret(make_world: WorldFactory) -> None:
     world = make_world()
     flag_both_questions(world)
-    world.facilitator.run_command(CHAIR, "audit 3")
+    assess(world.facilitator, CHAIR, "audit 3")
     votes = [r for r in audit_rows(world) if r["event"].startswith("vote")]
     assert len(votes) == 8
     assert all(r["grade"].startswith("(secret") for r in votes)
@@ -329,10 +330,10 @@ def test_an_anonymous_trail_keeps_grades_secret(make_world: WorldFactory) -> Non
 def test_only_chairs_get_the_audit_trail(make_world: WorldFactory) -> None:
     world = make_world()
     flag_both_questions(world)
-    reply = world.facilitator.run_command(MEMBER, "audit 3")
+    reply = assess(world.facilitator, MEMBER, "audit 3")
     assert reply.is_refusal and "Only the board's chairs" in reply.text
     assert world.chat.files == []
-    nothing = world.facilitator.run_command(CHAIR, "audit 5")
+    nothing = assess(world.facilitator, CHAIR, "audit 5")
     assert nothing.is_refusal and "no rounds" in nothing.text
 
 
@@ -371,7 +372,7 @@ def test_a_discussion_post_whose_answer_was_lost_is_not_posted_twice(
 def test_a_revote_can_be_extended_and_its_missing_voters_reminded(
     make_world: WorldFactory,
 ) -> None:
-    from bot.views import ReminderView
+    from bot.views.rounds import ReminderView
 
     world = make_world(revote_deadline="2d")
     first, second = flag_both_questions(world)
@@ -380,15 +381,15 @@ def test_a_revote_can_be_extended_and_its_missing_voters_reminded(
     revote = latest_card(world, "3.1")
     world.facilitator.record_vote(MEMBER, revote.round_id, revote.round_question_id, Choice("3"))
 
-    refused = world.facilitator.run_command(MEMBER, "extend 3 1d")
+    refused = assess(world.facilitator, MEMBER, "extend 3 1d")
     assert refused.is_refusal
-    extended = world.facilitator.run_command(CHAIR, "extend 3 1d")
+    extended = assess(world.facilitator, CHAIR, "extend 3 1d")
     assert not extended.is_refusal and "3.1 until" in extended.text, extended.text
     assert revote.round_question_id in world.refresher.requested
     (ballot,) = [q for q in the_round(world).questions if q.ballot == 2]
     assert ballot.deadline_at == world.clock.now() + timedelta(days=3)
 
-    reminded = world.facilitator.run_command(CHAIR, "remind 3")
+    reminded = assess(world.facilitator, CHAIR, "remind 3")
     assert not reminded.is_refusal, reminded.text
     nudges = [p for p in world.chat.posted if isinstance(p.view, ReminderView)]
     assert sorted(p.channel_id for p in nudges) == sorted(PARTICIPATION[1:])
@@ -406,7 +407,7 @@ def test_a_revote_can_be_extended_and_its_missing_voters_reminded(
 
 
 def test_a_revote_reminds_those_who_have_not_voted_once(make_world: WorldFactory) -> None:
-    from bot.views import ReminderView
+    from bot.views.rounds import ReminderView
 
     world = make_world(revote_deadline="2d", remind_before="1d")
     first, second = flag_both_questions(world)

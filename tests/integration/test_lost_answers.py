@@ -11,15 +11,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.consensus import Choice
-from bot.delivery import Delivery
-from bot.framework import Framework
+from bot.domain.consensus import Choice
+from bot.domain.framework import Framework
 from bot.presenter import Presenter
-from bot.services import Facilitator
+from bot.services.delivery import Delivery
+from bot.services.facilitator import Facilitator
 from handlers.slack.gateway import SlackGateway, make_web_client
-from storage.repository import SqlUnitOfWorkFactory
+from storage.unit_of_work import SqlUnitOfWorkFactory
 from tests.emulator import Call, SlackEmulator
-from tests.fakes import RecordingRefresher, SteppingClock
+from tests.fakes import RecordingRefresher, SteppingClock, assess
 from tests.integration.world import CHAIR, PARTICIPATION, make_config
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,7 +37,7 @@ class Setup:
 
     def start(self) -> int:
         """Start domain 4; return the round's id."""
-        self.facilitator.run_command(CHAIR, "domain 4")
+        assess(self.facilitator, CHAIR, "domain 4")
         with self.uow() as uow:
             round_ = uow.rounds.open_round_for_domain("are-we-there-yet-2008", 4)
             assert round_ is not None

@@ -15,12 +15,14 @@ from openpyxl import load_workbook  # type: ignore[import-untyped]
 from pypdf import PdfReader
 from slack_sdk.models.blocks import Block
 
-from bot.reporting import ActionFormView, ActionPromptView
-from bot.views import CommentFormView, DecisionFormView, Reply
+from bot.views.forms import ActionFormView, CommentFormView, DecisionFormView
+from bot.views.reply import Reply
+from bot.views.report import ActionPromptView
 from handlers.slack.blocks import render_message
 from handlers.slack.form_blocks import render_comment_modal, render_decision_modal, render_reply
 from handlers.slack.report_blocks import render_action_modal, render_board_message, render_home
 from tests.emulator import validate_blocks, validate_view
+from tests.fakes import assess
 from tests.integration.test_reporting import G, World, world  # noqa: F401
 from tests.integration.world import CHAIR, PARTICIPATION
 
@@ -62,7 +64,7 @@ def assert_inert(texts: list[str], where: str) -> None:
 
 def run_round(world: World) -> dict[str, Any]:  # noqa: F811
     """Domain 4 with hostile comments, a hostile decision and a hostile action."""
-    assert not world.facilitator.run_command(CHAIR, "domain 4").is_refusal
+    assert not assess(world.facilitator, CHAIR, "domain 4").is_refusal
     with world.uow() as uow:
         round_ = uow.rounds.open_round_for_domain("are-we-there-yet-2008", 4)
     assert round_ is not None

@@ -43,9 +43,9 @@ def test_the_latest_migration_goes_down_and_up_again(database_url: str) -> None:
 def test_the_outbox_records_a_key_once_and_says_so(database_url: str) -> None:
     from datetime import UTC, datetime, timedelta
 
-    from bot.model import MessageKind, NewRound, OutgoingMessage
+    from bot.domain.rounds import MessageKind, NewRound, OutgoingMessage
     from storage.database import make_session_factory
-    from storage.repository import SqlUnitOfWorkFactory
+    from storage.unit_of_work import SqlUnitOfWorkFactory
 
     engine = make_engine(database_url)
     try:

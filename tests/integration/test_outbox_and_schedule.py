@@ -6,8 +6,9 @@ import threading
 
 import pytest
 
-from bot.consensus import Choice
-from bot.views import RoundHeaderView
+from bot.domain.consensus import Choice
+from bot.views.rounds import RoundHeaderView
+from tests.fakes import assess
 from tests.integration.world import CHAIR, PARTICIPATION, World, WorldFactory
 
 
@@ -18,7 +19,7 @@ def setup(make_world: WorldFactory) -> World:
 
 def test_a_post_whose_answer_was_lost_is_updated_not_posted_again(setup: World) -> None:
     setup.chat.answers_to_lose = 1  # the header reaches Slack, but the answer is lost
-    reply = setup.facilitator.run_command(CHAIR, "domain 4")
+    reply = assess(setup.facilitator, CHAIR, "domain 4")
     assert "Slack is slow" in reply.text
     headers = [p for p in setup.chat.posted if isinstance(p.view, RoundHeaderView)]
     assert len(headers) == 1
@@ -35,7 +36,7 @@ def test_a_post_whose_answer_was_lost_is_updated_not_posted_again(setup: World) 
 
 
 def test_a_failed_post_is_retried_later(setup: World) -> None:
-    setup.facilitator.run_command(CHAIR, "domain 4")
+    assess(setup.facilitator, CHAIR, "domain 4")
     cards = setup.cards()
     setup.chat.failures_to_come = 1
     for user in PARTICIPATION:
@@ -51,7 +52,7 @@ def test_a_failed_post_is_retried_later(setup: World) -> None:
 
 
 def test_the_schedule_reminds_then_closes_once_however_often_it_runs(setup: World) -> None:
-    setup.facilitator.run_command(CHAIR, "domain 4")
+    assess(setup.facilitator, CHAIR, "domain 4")
     card = setup.cards()[0]
     setup.facilitator.record_vote(
         PARTICIPATION[0], card.round_id, card.round_question_id, Choice.GOOD

@@ -6,7 +6,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 
-from bot.consensus import Choice
+from bot.domain.consensus import Choice
 from tests.integration.world import PARTICIPATION, World
 
 FIRST = datetime(2026, 11, 28, 10, 0, 0, 123456, tzinfo=UTC)

@@ -16,25 +16,22 @@ from pypdf import PdfReader
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.consensus import Choice
-from bot.framework import Framework
-from bot.model import ClaimedMessage, MessageKind, OutgoingMessage
-from bot.reporting import (
-    ActionFormView,
-    ActionPromptView,
-    FieldProblem,
-    Reporting,
-    ReportMessageView,
-    SummaryFollowUps,
-)
-from bot.reports import DomainStatus, long_date
-from bot.services import Facilitator
-from bot.views import QuestionCardView, Reply
+from bot.domain.consensus import Choice
+from bot.domain.framework import Framework
+from bot.domain.report import DomainStatus
+from bot.domain.report_text import long_date
+from bot.domain.rounds import ClaimedMessage, MessageKind, OutgoingMessage
+from bot.services.facilitator import Facilitator
+from bot.services.follow_ups import SummaryFollowUps
+from bot.services.reporting import Reporting
+from bot.views.forms import ActionFormView
+from bot.views.reply import FieldProblem, Reply
+from bot.views.report import ActionPromptView, ReportMessageView
+from bot.views.rounds import QuestionCardView
 from handlers.files.renderer import ReportFileRenderer
 from storage.database import alembic_config, make_engine, migrate
-from storage.reporting import SqlReportingUnitOfWorkFactory
-from storage.repository import SqlUnitOfWorkFactory
-from tests.fakes import FakeChat, SteppingClock, make_facilitator
+from storage.unit_of_work import SqlUnitOfWorkFactory
+from tests.fakes import FakeChat, SteppingClock, assess, make_facilitator
 from tests.integration.world import CHAIR, PARTICIPATION, make_config
 from tests.reporting_fakes import FakeBoard
 
@@ -50,14 +47,14 @@ class World:
     chat: FakeChat
     board: FakeBoard
     clock: SteppingClock
-    uow: SqlReportingUnitOfWorkFactory
+    uow: SqlUnitOfWorkFactory
 
     def assess(self, text: str, user: str = CHAIR) -> Reply:
         return CommandRouterFor(self).run(user, text)
 
     def grade_domain_4(self, grades: dict[str, str]) -> int:
         """Start domain 4 and have the four members vote; returns the round id."""
-        reply = self.facilitator.run_command(CHAIR, "domain 4")
+        reply = assess(self.facilitator, CHAIR, "domain 4")
         assert not reply.is_refusal, reply.text
         with self.uow() as uow:
             round_ = uow.rounds.open_round_for_domain(FRAMEWORK, 4)
@@ -74,29 +71,26 @@ class CommandRouterFor:
     world: World
 
     def run(self, user: str, text: str) -> Reply:
-        reply = self.world.reporting.run_command(user, text)
-        return reply if reply is not None else self.world.facilitator.run_command(user, text)
+        return assess(self.world.facilitator, user, text, self.world.reporting)
 
 
 @pytest.fixture
 def world(sessions: sessionmaker[Session], framework: Framework) -> World:
-    chat = FakeChat(members={"C0BOARD01": [CHAIR], "C0PART001": list(PARTICIPATION)})
-    clock = SteppingClock()
     board = FakeBoard(names={PARTICIPATION[0]: "Priya Shah"})
+    chat = FakeChat(members={"C0BOARD01": [CHAIR], "C0PART001": list(PARTICIPATION)}, board=board)
+    clock = SteppingClock()
     config = make_config()
     facilitator = make_facilitator(config, framework, SqlUnitOfWorkFactory(sessions), chat, clock)
     reporting = Reporting(
         config=config,
         framework=framework,
-        uow_factory=SqlReportingUnitOfWorkFactory(sessions),
-        board=board,
+        uow_factory=SqlUnitOfWorkFactory(sessions),
+        chat=chat,
         files=ReportFileRenderer(),
         clock=clock,
     )
     facilitator.delivery.extensions.append(SummaryFollowUps(reporting))
-    return World(
-        facilitator, reporting, chat, board, clock, SqlReportingUnitOfWorkFactory(sessions)
-    )
+    return World(facilitator, reporting, chat, board, clock, SqlUnitOfWorkFactory(sessions))
 
 
 def prompt_of(world: World) -> ActionPromptView:
@@ -212,7 +206,7 @@ def test_action_form_and_its_refusals(world: World) -> None:
 def test_report_posts_message_and_three_real_files(world: World) -> None:
     assert world.assess("report").is_refusal  # no cycle yet
     world.grade_domain_4({"4.1": "2223", "4.2": "1112", "4.3": "3333", "4.4": "4443"})
-    world.facilitator.run_command(CHAIR, "domain 2")  # open, not graded
+    assess(world.facilitator, CHAIR, "domain 2")  # open, not graded
     add(world, "4.2", text="=cmd|' /C calc'!A0")
     world.board.uploads.clear()
     reply = world.assess("report")
@@ -264,7 +258,7 @@ def test_cycles_compare_grades_and_carry_actions_until_done(world: World) -> Non
     add(world, "4.1", text="Carried action")
     add(world, "4.2", text="Finished action")
     with world.uow() as uow:
-        first = uow.reporting.cycles(FRAMEWORK)
+        first = uow.cycles.cycles(FRAMEWORK)
     assert [c.name for c in first] == ["2026-27"]  # named after the first round's year
     assert world.assess("actions done 2").text == "Action 2 (4.2) is marked done."
     world.clock.advance(days=365)
@@ -276,8 +270,8 @@ def test_cycles_compare_grades_and_carry_actions_until_done(world: World) -> Non
     world.board.posted.clear()
     world.grade_domain_4({"4.1": "3333", "4.2": "1111", "4.3": "2222", "4.4": "3344"})
     with world.uow() as uow:
-        cycles = uow.reporting.cycles(FRAMEWORK)
-        second = uow.reporting.rounds_in_cycle(cycles[-1].id)
+        cycles = uow.cycles.cycles(FRAMEWORK)
+        second = uow.cycles.rounds_in_cycle(cycles[-1].id)
     assert [r.domain for r in second] == [4]
     report = world.reporting.build_report()
     assert report is not None and report.cycle == "2027-28" and report.previous_cycle == "2026-27"
@@ -300,18 +294,18 @@ def test_refusals_for_cycles_and_actions(world: World) -> None:
     assert "There is no action 9" in world.assess("actions done 9").text
     assert not world.assess("cycle start 2026-27").is_refusal
     assert "already a cycle" in world.assess("cycle start 2026-27").text
-    world.facilitator.run_command(CHAIR, "domain 4")
+    assess(world.facilitator, CHAIR, "domain 4")
     assert "Close them first" in world.assess("cycle start 2027-28").text
     with world.uow() as uow:
-        assert [c.name for c in uow.reporting.cycles(FRAMEWORK)] == ["2026-27"]
-        [round_] = uow.reporting.rounds_in_cycle(uow.reporting.cycles(FRAMEWORK)[0].id)
+        assert [c.name for c in uow.cycles.cycles(FRAMEWORK)] == ["2026-27"]
+        [round_] = uow.cycles.rounds_in_cycle(uow.cycles.cycles(FRAMEWORK)[0].id)
     assert round_.domain == 4
 
 
 def test_home_lists_domains_and_what_waits_for_the_member(world: World) -> None:
     empty = world.reporting.home(PARTICIPATION[0])
     assert empty.cycle is None and empty.waiting == ()
-    world.facilitator.run_command(CHAIR, "domain 4")
+    assess(world.facilitator, CHAIR, "domain 4")
     card = next(p.view for p in world.chat.posted if isinstance(p.view, QuestionCardView))
     world.facilitator.record_vote(
         PARTICIPATION[0], card.round_id, card.round_question_id, Choice.GOOD
@@ -354,9 +348,9 @@ def test_migration_puts_existing_rounds_into_a_default_cycle(database_url: str) 
 
 def test_first_round_of_a_fresh_database_starts_a_cycle(world: World) -> None:
     world.clock.current = datetime(2027, 2, 1, 9, 0, tzinfo=UTC)
-    world.facilitator.run_command(CHAIR, "domain 4")
+    assess(world.facilitator, CHAIR, "domain 4")
     with world.uow() as uow:
-        assert [c.name for c in uow.reporting.cycles(FRAMEWORK)] == ["2026-27"]  # Feb 2027
+        assert [c.name for c in uow.cycles.cycles(FRAMEWORK)] == ["2026-27"]  # Feb 2027
 
 
 def test_a_long_action_plan_fits_one_private_reply(world: World) -> None:

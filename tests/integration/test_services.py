@@ -7,11 +7,11 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.consensus import Choice, OutcomeKind
-from bot.framework import Framework
-from bot.views import QuestionCardView, RoundHeaderView
-from storage.repository import SqlUnitOfWorkFactory
-from tests.fakes import FakeChat, make_facilitator
+from bot.domain.consensus import Choice, OutcomeKind
+from bot.domain.framework import Framework
+from bot.views.rounds import QuestionCardView, RoundHeaderView
+from storage.unit_of_work import SqlUnitOfWorkFactory
+from tests.fakes import FakeChat, assess, make_facilitator
 from tests.integration.world import CHAIR, PARTICIPATION, World, make_config
 
 
@@ -31,7 +31,7 @@ def test_start_posts_header_and_one_card_per_question(world: World) -> None:
 def test_second_round_for_an_open_domain_is_refused(world: World) -> None:
     world.start(4)
     before = len(world.chat.posted)
-    reply = world.facilitator.run_command(CHAIR, "domain 4")
+    reply = assess(world.facilitator, CHAIR, "domain 4")
     assert reply.is_refusal
     assert "already has a round open" in reply.text
     assert len(world.chat.posted) == before
@@ -115,7 +115,7 @@ def test_twenty_simultaneous_clicks_are_each_recorded_once(
     chat = FakeChat(members={"C0BOARD01": [CHAIR], "C0PART001": [*voters, "U0LATE0001"]})
     uow = SqlUnitOfWorkFactory(sessions)
     facilitator = make_facilitator(make_config(), framework, uow, chat)
-    assert not facilitator.run_command(CHAIR, "domain 4").is_refusal
+    assert not assess(facilitator, CHAIR, "domain 4").is_refusal
     card = next(p.view for p in chat.posted if isinstance(p.view, QuestionCardView))
     barrier = threading.Barrier(len(voters) * 2)
     errors: list[BaseException] = []
@@ -158,17 +158,17 @@ def test_close_domain_posts_one_summary_with_flags(world: World) -> None:
             world.facilitator.record_vote(
                 user, cards[index].round_id, cards[index].round_question_id, choice
             )
-    world.facilitator.run_command(
-        "U0PART001", "comment"
+    assess(
+        world.facilitator, "U0PART001", "comment"
     )  # an unknown verb from anybody changes nothing
     world.facilitator.add_comment(
         PARTICIPATION[0], cards[1].round_id, cards[1].round_question_id, "We never measured this."
     )
-    refused = world.facilitator.run_command(PARTICIPATION[0], "close 4")
+    refused = assess(world.facilitator, PARTICIPATION[0], "close 4")
     assert refused.is_refusal and "chairs" in refused.text
-    reply = world.facilitator.run_command(CHAIR, "close 4")
+    reply = assess(world.facilitator, CHAIR, "close 4")
     assert not reply.is_refusal, reply.text
-    again = world.facilitator.run_command(CHAIR, "close 4")
+    again = assess(world.facilitator, CHAIR, "close 4")
     assert again.is_refusal
     summaries = world.summaries()
     assert len(summaries) == 1
@@ -186,15 +186,15 @@ def test_close_domain_posts_one_summary_with_flags(world: World) -> None:
 
 
 def test_refusals_say_what_to_do(world: World) -> None:
-    assert "1-7" in world.facilitator.run_command(CHAIR, "domain 9").text
-    assert "chairs" in world.facilitator.run_command(PARTICIPATION[0], "domain 4").text
-    assert "/assess domain N" in world.facilitator.run_command(CHAIR, "what").text
+    assert "1-7" in assess(world.facilitator, CHAIR, "domain 9").text
+    assert "chairs" in assess(world.facilitator, PARTICIPATION[0], "domain 4").text
+    assert "/assess domain N" in assess(world.facilitator, CHAIR, "what").text
     assert world.chat.posted == []
 
 
 def test_unreachable_channel_starts_nothing(world: World) -> None:
     world.chat.unreachable_channels.add("C0PART001")
-    reply = world.facilitator.run_command(CHAIR, "domain 4")
+    reply = assess(world.facilitator, CHAIR, "domain 4")
     assert reply.is_refusal and "Invite the app" in reply.text
     with world.uow() as uow:
         assert uow.rounds.open_rounds("are-we-there-yet-2008") == []

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.framework import Framework
-from bot.services import Facilitator
-from bot.views import DomainSummaryView, QuestionCardView, ReminderView
-from storage.repository import SqlUnitOfWorkFactory
-from tests.fakes import FakeChat, RecordingRefresher, SteppingClock, make_facilitator
+from bot.domain.framework import Framework
+from bot.services.facilitator import Facilitator
+from bot.views.rounds import DomainSummaryView, QuestionCardView, ReminderView
+from storage.unit_of_work import SqlUnitOfWorkFactory
+from tests.fakes import FakeChat, RecordingRefresher, SteppingClock, assess, make_facilitator
 from tests.trust import BOARD, CHAIR, services_config
 from tests.trust import PARTICIPATION as PARTICIPATION_CHANNEL
 
@@ -31,7 +31,7 @@ class World:
     clock: SteppingClock
 
     def start(self, domain: int = 4) -> None:
-        reply = self.facilitator.run_command(CHAIR, f"domain {domain}")
+        reply = assess(self.facilitator, CHAIR, f"domain {domain}")
         assert not reply.is_refusal, reply.text
 
     def cards(self) -> list[QuestionCardView]:

@@ -15,9 +15,9 @@ import pytest
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.consensus import Choice
-from bot.services import Facilitator
-from bot.views import Later, Outcome, Reply, finish
+from bot.domain.consensus import Choice
+from bot.services.facilitator import Facilitator
+from bot.views.reply import Later, Outcome, Reply, finish
 from handlers.slack.app import build_bolt_app
 from handlers.slack.listeners.errors import SORRY
 from tests.emulator import BoltAppServer, SlackEmulator, SlackSender
@@ -70,11 +70,8 @@ class StoringCore:
     def start_revote(self, *args: Any) -> Reply:
         return finish(self.open_revote(*args))
 
-    def command(self, user_id: str, text: str) -> Outcome:
-        return self._store(f"did {text}")
-
-    def run_command(self, user_id: str, text: str) -> Reply:
-        return finish(self.command(user_id, text))
+    def close_now(self, user_id: str, domain: int) -> Outcome:  # `/assess close N`
+        return self._store(f"did close {domain}")
 
 
 @dataclass

@@ -15,8 +15,8 @@ from bot.config import (
     Settings,
     load_app_config,
 )
-from bot.consensus import ConsensusRule
-from bot.durations import MAX_DURATION, DurationTooLong, parse_duration
+from bot.domain.consensus import ConsensusRule
+from bot.domain.durations import MAX_DURATION, DurationTooLong, parse_duration
 from bot.errors import StartupError
 from tests import variants
 from tests.variants import yaml_copy

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.consensus import (
+from bot.domain.consensus import (
     GRADES,
     Choice,
     ConsensusRule,
@@ -190,7 +190,7 @@ def decimal_share(value: float) -> Fraction:
 
 
 def expected_kind(choices: list[Choice], electorate: int, rule: ConsensusRule) -> OutcomeKind:
-    """The rule in plain words, written independently of bot.consensus."""
+    """The rule in plain words, written independently of bot.domain.consensus."""
     participants = len(choices)
     if electorate <= 0 or Fraction(participants, electorate) < decimal_share(rule.quorum):
         return OutcomeKind.NO_QUORUM

@@ -11,8 +11,8 @@ import yaml
 
 from bot.composition import check_assignments
 from bot.config import AppConfig, load_app_config
+from bot.domain.framework import Framework, framework_path, load_framework
 from bot.errors import StartupError
-from bot.framework import Framework, framework_path, load_framework
 from tests import variants
 from tests.variants import yaml_copy
 

@@ -12,11 +12,11 @@ from io import BytesIO
 import pytest
 from openpyxl import Workbook, load_workbook  # type: ignore[import-untyped]
 
-from bot.audit import AuditEntry, audit_csv
-from bot.consensus import Choice, OutcomeKind, tally
-from bot.model import Settlement
-from bot.text import Composed, Typed, clean, export_cell
-from bot.views import (
+from bot.domain.audit import AuditEntry, audit_csv
+from bot.domain.consensus import Choice, OutcomeKind, tally
+from bot.domain.rounds import Settlement
+from bot.domain.text import Composed, Typed, clean, export_cell
+from bot.views.rounds import (
     CommentView,
     DecisionView,
     DiscussionView,

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from bot.refresh import CoalescingRefresher
+from bot.services.refresh import CoalescingRefresher
 
 TIMEOUT = 10.0
 # Timestamps are taken in the action, a moment after the refresher takes its own; allow for it.

@@ -18,10 +18,9 @@ from openpyxl import load_workbook  # type: ignore[import-untyped]
 from PIL import Image
 from pypdf import PdfReader
 
-from bot.consensus import Choice, ConsensusRule, OutcomeKind, resolve, tally
-from bot.framework import Framework
-from bot.model import Settlement
-from bot.reports import (
+from bot.domain.consensus import Choice, ConsensusRule, OutcomeKind, resolve, tally
+from bot.domain.framework import Framework
+from bot.domain.report import (
     ActionItem,
     AssessmentReport,
     Change,
@@ -31,17 +30,20 @@ from bot.reports import (
     Turnout,
     average_grade,
     change,
-    chart_alt_text,
     domain_change,
+    previous_average_grade,
+    report_from_summary,
+)
+from bot.domain.report_text import (
+    chart_alt_text,
     findings,
     numbered_actions,
     outcome_label,
     outcome_text,
-    previous_average_grade,
     questions_without_actions,
-    report_from_summary,
 )
-from bot.views import (
+from bot.domain.rounds import Settlement
+from bot.views.rounds import (
     CommentView,
     DecisionView,
     DomainSummaryView,

@@ -7,36 +7,37 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.commands import Unrecognised
-from bot.consensus import Choice, ConsensusRule, OutcomeKind, resolve, tally
-from bot.framework import Framework
-from bot.model import QuestionResult, Round, RoundQuestion, Status
-from bot.reporting import (
-    ActionFormView,
-    ActionPromptQuestion,
-    ActionPromptView,
-    HomeAction,
-    HomeDomain,
-    HomeQuestion,
-    HomeView,
+from bot.commands import (
     ListActions,
     MarkActionDone,
     PostReport,
-    ReportMessageView,
     ShowCycle,
     StartCycle,
-    current_questions,
+    Unrecognised,
     parse_reporting_command,
-    previous_grades,
 )
-from bot.reports import (
+from bot.domain.consensus import Choice, ConsensusRule, OutcomeKind, resolve, tally
+from bot.domain.framework import Framework
+from bot.domain.report import (
     ActionItem,
     AssessmentReport,
     DomainReport,
     DomainStatus,
     QuestionReport,
 )
-from bot.views import GradeScale
+from bot.domain.rounds import QuestionResult, Round, RoundQuestion, Status
+from bot.services.report_context import current_questions, previous_grades
+from bot.views.forms import ActionFormView
+from bot.views.report import (
+    ActionPromptQuestion,
+    ActionPromptView,
+    HomeAction,
+    HomeDomain,
+    HomeQuestion,
+    HomeView,
+    ReportMessageView,
+)
+from bot.views.rounds import GradeScale
 from handlers.slack.report_blocks import (
     MAX_VIEW_BLOCKS,
     permalink,

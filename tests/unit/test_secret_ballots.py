@@ -1,4 +1,4 @@
-"""The root of vote secrecy: an open ballot's grades are shown nowhere (bot/model.py's
+"""The root of vote secrecy: an open ballot's grades are shown nowhere (bot/domain/rounds.py's
 ``Round.shown_distribution``, the audit trail, a discussion thread), whatever `anonymous` says."""
 
 from __future__ import annotations
@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.audit import SECRET, SECRET_WHILE_OPEN, audit_entries
 from bot.config import load_app_config
-from bot.consensus import Choice, OutcomeKind, tally
-from bot.framework import load_framework
-from bot.model import QuestionResult, Round, RoundQuestion, Status, VoteEvent
+from bot.domain.audit import SECRET, SECRET_WHILE_OPEN, audit_entries
+from bot.domain.consensus import Choice, OutcomeKind, tally
+from bot.domain.framework import load_framework
+from bot.domain.rounds import QuestionResult, Round, RoundQuestion, Status, VoteEvent
 from bot.presenter import Presenter
 
 ROOT = Path(__file__).resolve().parents[2]

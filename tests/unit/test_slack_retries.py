@@ -9,8 +9,8 @@ import pytest
 from slack_sdk.errors import SlackApiError
 
 from bot.ports import ChatError
-from bot.reporting import FileToUpload
-from bot.views import SummaryNoteView
+from bot.views.report import FileToUpload
+from bot.views.rounds import SummaryNoteView
 from handlers.slack.gateway import SlackGateway, make_web_client, upload_files
 from handlers.slack.retries import api_method
 from tests.emulator import SlackEmulator

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.reporting import CommandRouter, Reporting
-from bot.services import Facilitator
-from handlers.slack.board_gateway import SlackBoardGateway
+from bot.services.dispatch import Dispatcher
+from bot.services.facilitator import Facilitator
+from bot.services.reporting import Reporting
+from handlers.slack.gateway import SlackGateway
 from handlers.slack.listeners import actions, commands, errors, home, reports, views
 
 
@@ -14,10 +15,9 @@ def register_listeners(
     app: App,
     facilitator: Facilitator,
     reporting: Reporting | None = None,
-    board: SlackBoardGateway | None = None,
+    board: SlackGateway | None = None,
 ) -> None:
-    runner = CommandRouter(reporting, facilitator) if reporting is not None else facilitator
-    commands.register(app, runner)
+    commands.register(app, Dispatcher(facilitator, reporting))
     actions.register(app, facilitator)
     views.register(app, facilitator)
     if reporting is not None and board is not None:

@@ -9,8 +9,9 @@ from typing import Any, TypeVar
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.services import STALE_BUTTON, Facilitator, refuse
-from bot.views import Reply, finish
+from bot.services.context import STALE_BUTTON
+from bot.services.facilitator import Facilitator
+from bot.views.reply import Reply, finish, refuse
 from handlers.slack.codec import VOTE_ACTIONS, decode_question, decode_vote_choice
 from handlers.slack.discussion_blocks import DECIDE_ACTION, REVOTE_ACTION
 from handlers.slack.form_blocks import render_comment_modal, render_decision_modal

@@ -7,15 +7,15 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.reporting import Reporting
-from handlers.slack.board_gateway import SlackBoardGateway
+from bot.services.reporting import Reporting
 from handlers.slack.codec import decode_action
+from handlers.slack.gateway import SlackGateway
 from handlers.slack.payloads import AppHomeOpened, BlockActions
 from handlers.slack.report_blocks import MARK_DONE, render_home
 from handlers.slack.surfaces import publish_home
 
 
-def register(app: App, reporting: Reporting, board: SlackBoardGateway) -> None:
+def register(app: App, reporting: Reporting, board: SlackGateway) -> None:
     @app.event("app_home_opened")
     def home_opened(event: dict[str, Any], client: WebClient) -> None:
         opened = AppHomeOpened.model_validate(event)

@@ -7,9 +7,9 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.reporting import Reporting
-from bot.services import STALE_BUTTON, refuse
-from bot.views import Reply
+from bot.services.context import STALE_BUTTON
+from bot.services.reporting import Reporting
+from bot.views.reply import Reply, refuse
 from handlers.slack.codec import decode_action_form, decode_action_question
 from handlers.slack.payloads import BlockActions, ViewSubmission
 from handlers.slack.report_blocks import (
@@ -61,8 +61,9 @@ def register(app: App, reporting: Reporting) -> None:
             submission.input_value(OWNER_BLOCK, OWNER_INPUT),
             submission.selected_date(DUE_BLOCK, DUE_INPUT),
         )
-        if not isinstance(outcome, Reply):
-            ack(response_action="errors", errors={FIELD_BLOCKS[outcome.field]: outcome.text})
+        if outcome.is_refusal:
+            field = FIELD_BLOCKS[outcome.field or "form"]
+            ack(response_action="errors", errors={field: outcome.text})
             return
         ack()
         # the owner, as typed, escaped like all member text

@@ -8,8 +8,9 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.services import STALE_BUTTON, Facilitator
-from bot.views import Reply, finish
+from bot.services.context import STALE_BUTTON
+from bot.services.facilitator import Facilitator
+from bot.views.reply import Reply, finish
 from handlers.slack.codec import decode_form
 from handlers.slack.form_blocks import (
     COMMENT_BLOCK,

@@ -1,13 +1,12 @@
-"""Neutral view models: what to say, not how a chat platform draws it."""
+"""A round's views: its header, question cards, summaries, reminders, discussions, status."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
-from bot.consensus import Distribution, OutcomeKind
-from bot.model import Settlement, how_reached
+from bot.domain.consensus import Distribution, OutcomeKind
+from bot.domain.rounds import Settlement, how_reached
 
 
 @dataclass(frozen=True)
@@ -38,7 +37,7 @@ class ResultView:
 @dataclass(frozen=True)
 class DecisionView:
     grade: int
-    rationale: str  # member text: the chair typed it (a bot.text.Typed)
+    rationale: str  # member text: the chair typed it (a bot.domain.text.Typed)
     decided_by: str
     decided_at: datetime
 
@@ -83,7 +82,7 @@ class QuestionCardView:
 @dataclass(frozen=True)
 class CommentView:
     user_id: str
-    text: str  # member text: a bot.text.Typed
+    text: str  # member text: a bot.domain.text.Typed
 
 
 @dataclass(frozen=True)
@@ -231,50 +230,3 @@ class RoundStatusView:
     subgroup_name: str
     questions: tuple[QuestionStatusView, ...]
     deadline_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class Reply:
-    """A private answer to the person who acted (ephemeral in Slack)."""
-
-    text: str
-    rounds: tuple[RoundStatusView, ...] = field(default_factory=tuple)
-    is_refusal: bool = False
-
-
-@dataclass(frozen=True)
-class Later:
-    """What had to be stored before the platform is answered is stored (possibly nothing: the
-    rest only sends). ``then`` does the slower rest (sending messages, a summary) after the
-    answer, and gives the private reply."""
-
-    then: Callable[[], Reply]
-
-
-Outcome = Reply | Later
-
-
-def finish(outcome: Outcome) -> Reply:
-    """The reply, once any work left for after the answer is done."""
-    return outcome.then() if isinstance(outcome, Later) else outcome
-
-
-@dataclass(frozen=True)
-class CommentFormView:
-    round_id: int
-    round_question_id: int
-    question_id: str
-    question_text: str
-
-
-@dataclass(frozen=True)
-class DecisionFormView:
-    """The chair's form for deciding a flagged question's grade."""
-
-    round_id: int
-    round_question_id: int
-    question_id: str
-    question_text: str
-    ballot: int
-    scale: GradeScale
-    distribution: Distribution

@@ -17,11 +17,11 @@ from typing import Protocol
 
 import structlog
 
-from bot.model import ClaimedMessage, MessageKind, Round
+from bot.domain.rounds import ClaimedMessage, Delivered, MessageKind, OutboxStatus, Round
 from bot.ports import ChatError, ChatGateway, Clock, UnitOfWork, UnitOfWorkFactory
 from bot.presenter import Presenter
-from bot.refresh import MessagePacer, NoPacing
-from bot.views import MessageView, SummaryNoteView
+from bot.services.refresh import MessagePacer, NoPacing
+from bot.views.rounds import MessageView, SummaryNoteView
 
 log = structlog.get_logger(__name__)
 
@@ -42,7 +42,7 @@ class DeliveryExtension(Protocol):
 
     kinds: frozenset[MessageKind]
 
-    def deliver(self, claimed: ClaimedMessage, round_: Round) -> tuple[str | None, str]:
+    def deliver(self, claimed: ClaimedMessage, round_: Round) -> Delivered:
         """Send one message of ``kinds``; return its ts (if any) and its outbox status."""
         ...
 
@@ -79,7 +79,7 @@ class Delivery:
         for message in claimed:
             self._send(message)
         with self.uow_factory() as uow:
-            return {key: uow.outbox.status_of(key) or "missing" for key in keys}
+            return {key: uow.outbox.status_of(key) or OutboxStatus.MISSING for key in keys}
 
     def send_due(self, limit: int = 20) -> int:
         """Send messages whose time has come (new ones, and retries); return how many were tried.
@@ -131,7 +131,7 @@ class Delivery:
         followed = False
         with self.uow_factory() as uow:
             uow.outbox.mark_sent(claimed.id, ts, self.clock.now(), status)
-            if ts is not None and status == "sent":
+            if ts is not None and status is OutboxStatus.SENT:
                 self._remember_ts(uow, claimed, ts)
             for extension in self.extensions:
                 followed = extension.after_sent(uow, claimed, ts, self.clock.now()) or followed
@@ -140,84 +140,101 @@ class Delivery:
         if followed:
             self.on_pending()
 
-    def _deliver(self, claimed: ClaimedMessage, round_: Round | None) -> tuple[str | None, str]:
+    def _deliver(self, claimed: ClaimedMessage, round_: Round | None) -> Delivered:
         message = claimed.message
         if round_ is None:
-            return None, "dropped"
+            return None, OutboxStatus.DROPPED
         for extension in self.extensions:
             if message.kind in extension.kinds:
                 return extension.deliver(claimed, round_)
-        view: MessageView | None
-        known_ts: str | None = claimed.ts
         channel = message.channel_id or round_.channel_id
         match message.kind:
             case MessageKind.HEADER:
-                view, known_ts = self.presenter.header(round_), known_ts or round_.header_ts
+                header = self.presenter.header(round_)
+                return self._post_or_update(
+                    claimed, channel, header, claimed.ts or round_.header_ts
+                )
             case MessageKind.CARD | MessageKind.REVEAL:
-                question = round_.question(message.round_question_id or 0)
-                if question is None:
-                    return None, "dropped"
-                view = self.presenter.card(round_, question)
-                known_ts = known_ts or question.message_ts
-                if message.kind is MessageKind.REVEAL:
-                    if known_ts is None:
-                        return None, "skipped"  # the card's own post will show the result
-                    with self.pacer.turn(question.id):  # spaced from vote-count redraws
-                        self.chat.update(channel, known_ts, view)
-                    return known_ts, "updated"
+                return self._card(claimed, round_, channel)
             case MessageKind.HEADER_UPDATE:
                 if round_.header_ts is None:
-                    return None, "skipped"
+                    return None, OutboxStatus.SKIPPED
                 self.chat.update(channel, round_.header_ts, self.presenter.header(round_))
-                return round_.header_ts, "updated"
+                return round_.header_ts, OutboxStatus.UPDATED
             case MessageKind.SUMMARY:
-                view, known_ts = self.presenter.summary(round_), known_ts or round_.summary_ts
-                channel = self.presenter.config.board.channel
+                board = self.presenter.config.board.channel
+                summary = self.presenter.summary(round_)
+                return self._post_or_update(
+                    claimed, board, summary, claimed.ts or round_.summary_ts
+                )
             case MessageKind.SUMMARY_UPDATE:
                 return self._update_summary(claimed, round_)
             case MessageKind.DISCUSSION | MessageKind.DISCUSSION_UPDATE:
-                question = round_.question(message.round_question_id or 0)
-                if question is None:
-                    return None, "dropped"
-                view = self.presenter.discussion(round_, question)
-                if message.kind is MessageKind.DISCUSSION_UPDATE:
-                    if question.discussion_ts is None:
-                        return None, "skipped"  # its first post will show the latest state
-                    self.chat.update(channel, question.discussion_ts, view)
-                    return question.discussion_ts, "updated"
-                known_ts = known_ts or question.discussion_ts
-                if known_ts is None and question.message_ts is None:
-                    raise ChatError("the question's message is not posted yet")
-                if known_ts is None and claimed.attempts > 1:
-                    known_ts = self.chat.find_posted(channel, message.key, question.message_ts)
-                if known_ts is None:
-                    ts = self.chat.post(
-                        channel, view, key=message.key, thread_ts=question.message_ts
-                    )
-                    with self.uow_factory() as uow:
-                        uow.outbox.record_ts(claimed.id, ts)
-                        uow.commit()
-                    return ts, "sent"
+                return self._discussion(claimed, round_, channel)
             case MessageKind.REMINDER:
                 assert message.user_id is not None
-                view = self.presenter.reminder(round_, message.user_id)
-                if view is None:
-                    return None, "skipped"  # finished voting, or the round closed
-                channel = message.user_id
+                reminder = self.presenter.reminder(round_, message.user_id)
+                if reminder is None:
+                    return None, OutboxStatus.SKIPPED  # finished voting, or the round closed
+                return self._post_or_update(claimed, message.user_id, reminder, claimed.ts)
             case _:
-                return None, "dropped"  # a kind no extension of this process sends
+                return None, OutboxStatus.DROPPED  # a kind no extension of this process sends
+
+    def _card(self, claimed: ClaimedMessage, round_: Round, channel: str) -> Delivered:
+        question = round_.question(claimed.message.round_question_id or 0)
+        if question is None:
+            return None, OutboxStatus.DROPPED
+        view = self.presenter.card(round_, question)
+        known_ts = claimed.ts or question.message_ts
+        if claimed.message.kind is MessageKind.REVEAL:
+            if known_ts is None:
+                return None, OutboxStatus.SKIPPED  # the card's own post will show the result
+            with self.pacer.turn(question.id):  # spaced from vote-count redraws
+                self.chat.update(channel, known_ts, view)
+            return known_ts, OutboxStatus.UPDATED
+        return self._post_or_update(claimed, channel, view, known_ts)
+
+    def _discussion(self, claimed: ClaimedMessage, round_: Round, channel: str) -> Delivered:
+        message = claimed.message
+        question = round_.question(message.round_question_id or 0)
+        if question is None:
+            return None, OutboxStatus.DROPPED
+        view = self.presenter.discussion(round_, question)
+        if message.kind is MessageKind.DISCUSSION_UPDATE:
+            if question.discussion_ts is None:
+                return None, OutboxStatus.SKIPPED  # its first post will show the latest state
+            self.chat.update(channel, question.discussion_ts, view)
+            return question.discussion_ts, OutboxStatus.UPDATED
+        known_ts = claimed.ts or question.discussion_ts
+        if known_ts is None and question.message_ts is None:
+            raise ChatError("the question's message is not posted yet")
         if known_ts is None and claimed.attempts > 1:
-            known_ts = self.chat.find_posted(channel, message.key)
+            known_ts = self.chat.find_posted(channel, message.key, question.message_ts)
+        if known_ts is None:
+            ts = self.chat.post(channel, view, key=message.key, thread_ts=question.message_ts)
+            with self.uow_factory() as uow:
+                uow.outbox.record_ts(claimed.id, ts)
+                uow.commit()
+            return ts, OutboxStatus.SENT
+        return self._post_or_update(claimed, channel, view, known_ts)
+
+    def _post_or_update(
+        self, claimed: ClaimedMessage, channel: str, view: MessageView, known_ts: str | None
+    ) -> Delivered:
+        """Update the message if it was posted (or an earlier attempt may have posted it), else
+        post it and record its ts at once."""
+        if known_ts is None and claimed.attempts > 1:
+            known_ts = self.chat.find_posted(channel, claimed.message.key)
         if known_ts is not None:
             self.chat.update(channel, known_ts, view)
-            return known_ts, "sent"
-        ts = self.chat.post(channel, view, key=message.key)
+            return known_ts, OutboxStatus.SENT
+        ts = self.chat.post(channel, view, key=claimed.message.key)
         with self.uow_factory() as uow:  # if we die now, the next attempt updates, not reposts
             uow.outbox.record_ts(claimed.id, ts)
             uow.commit()
-        return ts, "sent"
+        return ts, OutboxStatus.SENT
 
-    def _update_summary(self, claimed: ClaimedMessage, round_: Round) -> tuple[str | None, str]:
+    def _update_summary(self, claimed: ClaimedMessage, round_: Round) -> Delivered:
         """Redraw the board summary in place, then say in its thread that it changed (once: a
         later attempt first looks for the note an earlier one may have posted)."""
         if round_.summary_ts is None:
@@ -233,7 +250,7 @@ class Delivery:
         key = f"{claimed.message.key}:note"
         if claimed.attempts <= 1 or not self.chat.find_posted(board, key, round_.summary_ts):
             self.chat.post(board, note, key=key, thread_ts=round_.summary_ts)
-        return round_.summary_ts, "updated"
+        return round_.summary_ts, OutboxStatus.UPDATED
 
     @staticmethod
     def _remember_ts(uow: UnitOfWork, claimed: ClaimedMessage, ts: str) -> None:

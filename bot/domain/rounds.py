@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from bot.consensus import Choice, Distribution, OutcomeKind, tally
+from bot.domain.consensus import Choice, Distribution, OutcomeKind, tally
 
 
 class Status(StrEnum):
@@ -254,6 +254,22 @@ class MessageKind(StrEnum):
     SUMMARY_UPDATE = "summary_update"  # the board summary redrawn, with a note, once settled
     SUMMARY_CHART = "summary_chart"  # the domain's chart, uploaded after its summary
     ACTION_PROMPT = "action_prompt"  # "Add action" buttons for questions graded 1 or 2
+
+
+class OutboxStatus(StrEnum):
+    """Where an outbox message stands (stored in ``outbox.status``)."""
+
+    PENDING = "pending"  # recorded, not sent yet (or to be tried again)
+    SENT = "sent"
+    UPDATED = "updated"  # an existing message was redrawn
+    SKIPPED = "skipped"  # nothing to send any more
+    DROPPED = "dropped"  # its round or question is gone, or no process sends its kind
+    FAILED = "failed"  # refused for good
+    MISSING = "missing"  # not in the outbox at all (never stored)
+
+
+Delivered = tuple[str | None, OutboxStatus]
+"""What an attempt to send left: the message's ts, if any, and its status."""
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""The core's domain: what an assessment is, free of any platform or store."""

@@ -1,0 +1,53 @@
+"""Redrawing a question's message once votes have come in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.ports import ChatError
+from bot.services.context import RoundContext, log
+
+
+@dataclass
+class RedrawUseCases:
+    """Redrawing a question's message once votes have come in."""
+
+    ctx: RoundContext
+
+    def refresh_question(self, round_question_id: int) -> None:
+        """Redraw a question's open message from the stored state (called by the refresher).
+
+        A closed question is left alone: its reveal is sent by the outbox. If the question closed
+        while this redraw was on its way, the redraw may have landed after the reveal (another
+        worker may have sent it); the closed card is then drawn once more, so the reveal stays.
+        """
+        with self.ctx.refresher.turn(round_question_id):
+            if not self._redraw(round_question_id, want_open=True):
+                return
+        if self._is_closed(round_question_id):
+            with self.ctx.refresher.turn(round_question_id):
+                self._redraw(round_question_id, want_open=False)
+
+    def _is_closed(self, round_question_id: int) -> bool:
+        with self.ctx.uow_factory() as uow:
+            round_ = uow.rounds.get_round_of_question(round_question_id)
+        question = round_.question(round_question_id) if round_ else None
+        return question is not None and not question.is_open
+
+    def _redraw(self, round_question_id: int, *, want_open: bool) -> bool:
+        """Draw the question's card if it is (still) open, or closed, as wanted; True if drawn."""
+        with self.ctx.uow_factory() as uow:
+            round_ = uow.rounds.get_round_of_question(round_question_id)
+        question = round_.question(round_question_id) if round_ else None
+        if round_ is None or question is None or question.message_ts is None:
+            return False
+        if question.is_open != want_open:
+            return False
+        try:
+            self.ctx.chat.update(
+                round_.channel_id, question.message_ts, self.ctx.presenter.card(round_, question)
+            )
+        except ChatError as exc:
+            log.error("question_refresh_failed", question=question.question_id, error=str(exc))
+            return False
+        return True

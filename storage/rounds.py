@@ -1,0 +1,194 @@
+"""The round repository on SQLAlchemy (SQLite or PostgreSQL)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, exists, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from bot.domain.consensus import Choice
+from bot.domain.rounds import (
+    NewRound,
+    Round,
+    VoteEvent,
+)
+from bot.ports import OpenRoundExists
+from storage.ballots import SqlBallotQueries
+from storage.cycles import current_cycle_id
+from storage.orm import (
+    ElectorRow,
+    RoundQuestionRow,
+    RoundRow,
+    VoteEventRow,
+)
+from storage.rows import CLOSED, OPEN, _round, _with_everything
+
+
+class SqlRoundRepository(SqlBallotQueries):
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, new_round: NewRound) -> Round:
+        row = RoundRow(
+            framework=new_round.framework,
+            domain=new_round.domain,
+            subgroup_key=new_round.subgroup_key,
+            channel_id=new_round.channel_id,
+            status=OPEN,
+            started_by=new_round.started_by,
+            started_at=new_round.started_at,
+            deadline_at=new_round.deadline_at,
+            remind_at=new_round.remind_at,
+            anonymous=new_round.anonymous,
+            cycle_id=current_cycle_id(self.session, new_round.framework, new_round.started_at),
+            electors=[
+                ElectorRow(user_id=user, position=i) for i, user in enumerate(new_round.electorate)
+            ],
+            questions=[
+                RoundQuestionRow(
+                    question_id=qid,
+                    position=i,
+                    status=OPEN,
+                    ballot=1,
+                    opened_by=new_round.started_by,
+                    opened_at=new_round.started_at,
+                )
+                for i, qid in enumerate(new_round.question_ids, start=1)
+            ],
+        )
+        try:
+            with self.session.begin_nested():
+                self.session.add(row)
+        except IntegrityError as exc:
+            raise OpenRoundExists(new_round.domain) from exc
+        self.session.flush()
+        for question in row.questions:
+            question.votes = []
+            question.comments = []
+        return _round(row)
+
+    def get(self, round_id: int) -> Round | None:
+        row = self.session.scalars(
+            _with_everything(select(RoundRow).where(RoundRow.id == round_id))
+        ).one_or_none()
+        return _round(row) if row else None
+
+    def outline(self, round_id: int) -> Round | None:
+        row = self.session.get(RoundRow, round_id, options=[selectinload(RoundRow.electors)])
+        if row is None:
+            return None
+        return _round(row, with_questions=False)
+
+    def get_round_of_question(self, round_question_id: int) -> Round | None:
+        round_id = self.session.scalar(
+            select(RoundQuestionRow.round_id).where(RoundQuestionRow.id == round_question_id)
+        )
+        return self.get(round_id) if round_id is not None else None
+
+    def open_round_for_domain(self, framework: str, domain: int) -> Round | None:
+        statement = select(RoundRow).where(
+            RoundRow.framework == framework, RoundRow.domain == domain, RoundRow.status == OPEN
+        )
+        row = self.session.scalars(_with_everything(statement)).one_or_none()
+        return _round(row) if row else None
+
+    def closed_rounds_with_open_ballots(
+        self, framework: str, domain: int | None = None
+    ) -> list[Round]:
+        open_ballot = exists(
+            select(RoundQuestionRow.id).where(
+                RoundQuestionRow.round_id == RoundRow.id, RoundQuestionRow.status == OPEN
+            )
+        )
+        statement = select(RoundRow).where(
+            RoundRow.framework == framework, RoundRow.status == CLOSED, open_ballot
+        )
+        if domain is not None:
+            statement = statement.where(RoundRow.domain == domain)
+        statement = statement.order_by(RoundRow.domain, RoundRow.id)
+        return [_round(row) for row in self.session.scalars(_with_everything(statement))]
+
+    def open_rounds(self, framework: str) -> list[Round]:
+        statement = (
+            select(RoundRow)
+            .where(RoundRow.framework == framework, RoundRow.status == OPEN)
+            .order_by(RoundRow.domain)
+        )
+        return [_round(row) for row in self.session.scalars(_with_everything(statement))]
+
+    def discard(self, round_id: int) -> None:
+        self.session.execute(delete(RoundRow).where(RoundRow.id == round_id))
+
+    def set_header_ts(self, round_id: int, ts: str) -> None:
+        self.session.execute(update(RoundRow).where(RoundRow.id == round_id).values(header_ts=ts))
+
+    def set_question_ts(self, round_question_id: int, ts: str) -> None:
+        self.session.execute(
+            update(RoundQuestionRow)
+            .where(RoundQuestionRow.id == round_question_id)
+            .values(message_ts=ts)
+        )
+
+    def set_summary_ts(self, round_id: int, ts: str) -> None:
+        self.session.execute(update(RoundRow).where(RoundRow.id == round_id).values(summary_ts=ts))
+
+    def due_for_closing(self, now: datetime) -> list[int]:
+        return list(
+            self.session.scalars(
+                select(RoundRow.id)
+                .where(RoundRow.status == OPEN, RoundRow.deadline_at <= now)
+                .order_by(RoundRow.id)
+            )
+        )
+
+    def due_for_reminder(self, now: datetime) -> list[int]:
+        return list(
+            self.session.scalars(
+                select(RoundRow.id)
+                .where(
+                    RoundRow.status == OPEN,
+                    RoundRow.reminded_at.is_(None),
+                    RoundRow.remind_at <= now,
+                )
+                .order_by(RoundRow.id)
+            )
+        )
+
+    def claim_reminder(self, round_id: int, now: datetime) -> bool:
+        outcome = self.session.execute(
+            update(RoundRow)
+            .where(
+                RoundRow.id == round_id,
+                RoundRow.status == OPEN,
+                RoundRow.reminded_at.is_(None),
+                RoundRow.remind_at <= now,
+            )
+            .values(reminded_at=now)
+        )
+        return bool(outcome.rowcount == 1)  # type: ignore[attr-defined]
+
+    def rounds_for_domain(self, framework: str, domain: int) -> list[Round]:
+        statement = (
+            select(RoundRow)
+            .where(RoundRow.framework == framework, RoundRow.domain == domain)
+            .order_by(RoundRow.id)
+        )
+        return [_round(row) for row in self.session.scalars(_with_everything(statement))]
+
+    def vote_events(self, round_question_ids: list[int]) -> list[VoteEvent]:
+        rows = self.session.scalars(
+            select(VoteEventRow)
+            .where(VoteEventRow.round_question_id.in_(round_question_ids))
+            .order_by(VoteEventRow.at, VoteEventRow.id)
+        )
+        return [VoteEvent(r.round_question_id, r.user_id, Choice(r.choice), r.at) for r in rows]
+
+    def reschedule(self, round_id: int, deadline_at: datetime, remind_at: datetime) -> bool:
+        outcome = self.session.execute(
+            update(RoundRow)
+            .where(RoundRow.id == round_id, RoundRow.status == OPEN)
+            .values(deadline_at=deadline_at, remind_at=remind_at)
+        )
+        return bool(outcome.rowcount == 1)  # type: ignore[attr-defined]

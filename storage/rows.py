@@ -1,0 +1,103 @@
+"""Rows to domain objects, and the statements the repositories share."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, selectinload
+
+from bot.domain.consensus import Choice, OutcomeKind
+from bot.domain.rounds import (
+    Comment,
+    Decision,
+    QuestionResult,
+    Round,
+    RoundQuestion,
+    Status,
+)
+from storage.orm import (
+    OutboxRow,
+    RoundQuestionRow,
+    RoundRow,
+    VoteRow,
+)
+
+OPEN = Status.OPEN.value
+CLOSED = Status.CLOSED.value
+
+
+def _question(row: RoundQuestionRow, with_comments: bool = True) -> RoundQuestion:
+    result = None
+    if row.outcome is not None:
+        result = QuestionResult(OutcomeKind(row.outcome), row.grade, row.outcome_reason or "")
+    decision = None
+    if row.decided_grade is not None:
+        assert row.decided_by is not None and row.decided_at is not None
+        decision = Decision(
+            row.decided_grade, row.decision_rationale or "", row.decided_by, row.decided_at
+        )
+    return RoundQuestion(
+        id=row.id,
+        round_id=row.round_id,
+        question_id=row.question_id,
+        position=row.position,
+        status=Status(row.status),
+        message_ts=row.message_ts,
+        result=result,
+        closed_at=row.closed_at,
+        ballot=row.ballot,
+        opened_by=row.opened_by,
+        opened_at=row.opened_at,
+        deadline_at=row.deadline_at,
+        discussion_ts=row.discussion_ts,
+        decision=decision,
+        votes={vote.user_id: Choice(vote.choice) for vote in row.votes},
+        comments=[Comment(c.user_id, c.text, c.created_at) for c in row.comments]
+        if with_comments
+        else [],
+    )
+
+
+def _round(row: RoundRow, with_questions: bool = True) -> Round:
+    return Round(
+        id=row.id,
+        framework=row.framework,
+        domain=row.domain,
+        subgroup_key=row.subgroup_key,
+        channel_id=row.channel_id,
+        status=Status(row.status),
+        started_by=row.started_by,
+        started_at=row.started_at,
+        electorate=tuple(e.user_id for e in row.electors),
+        deadline_at=row.deadline_at,
+        remind_at=row.remind_at,
+        reminded_at=row.reminded_at,
+        header_ts=row.header_ts,
+        summary_ts=row.summary_ts,
+        closed_at=row.closed_at,
+        anonymous=row.anonymous,
+        questions=[_question(q) for q in row.questions] if with_questions else [],
+    )
+
+
+def _insert(session: Session, table: type[VoteRow] | type[OutboxRow]) -> Any:
+    """INSERT with ON CONFLICT support, for whichever database the session is on."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql_insert(table)
+    return sqlite_insert(table)
+
+
+def _older(clicked_at: datetime | None, stored_at: datetime | None) -> bool:
+    """A click made before the one whose choice is stored (a replay of an old request)."""
+    return clicked_at is not None and stored_at is not None and clicked_at < stored_at
+
+
+def _with_everything(statement: Select[RoundRow]) -> Select[RoundRow]:
+    return statement.options(
+        selectinload(RoundRow.electors),
+        selectinload(RoundRow.questions),
+    )
