@@ -17,6 +17,7 @@ from typing import Protocol
 
 import structlog
 
+from bot.domain.messages import MessageRef
 from bot.domain.rounds import ClaimedMessage, Delivered, MessageKind, OutboxStatus, Round
 from bot.ports import ChatError, ChatGateway, Clock, UnitOfWork, UnitOfWorkFactory
 from bot.presenter import Presenter
@@ -159,7 +160,8 @@ class Delivery:
             case MessageKind.HEADER_UPDATE:
                 if round_.header_ts is None:
                     return None, OutboxStatus.SKIPPED
-                self.chat.update(channel, round_.header_ts, self.presenter.header(round_))
+                header_ref = MessageRef(channel, round_.header_ts)
+                self.chat.update(header_ref, self.presenter.header(round_))
                 return round_.header_ts, OutboxStatus.UPDATED
             case MessageKind.SUMMARY:
                 board = self.presenter.config.board.channel
@@ -176,7 +178,8 @@ class Delivery:
                 reminder = self.presenter.reminder(round_, message.user_id)
                 if reminder is None:
                     return None, OutboxStatus.SKIPPED  # finished voting, or the round closed
-                return self._post_or_update(claimed, message.user_id, reminder, claimed.ts)
+                direct = self.chat.direct_conversation(message.user_id)
+                return self._post_or_update(claimed, direct, reminder, claimed.ts)
             case _:
                 return None, OutboxStatus.DROPPED  # a kind no extension of this process sends
 
@@ -185,14 +188,14 @@ class Delivery:
         if question is None:
             return None, OutboxStatus.DROPPED
         view = self.presenter.card(round_, question)
-        known_ts = claimed.ts or question.message_ts
+        known_id = claimed.ts or question.message_ts
         if claimed.message.kind is MessageKind.REVEAL:
-            if known_ts is None:
+            if known_id is None:
                 return None, OutboxStatus.SKIPPED  # the card's own post will show the result
             with self.pacer.turn(question.id):  # spaced from vote-count redraws
-                self.chat.update(channel, known_ts, view)
-            return known_ts, OutboxStatus.UPDATED
-        return self._post_or_update(claimed, channel, view, known_ts)
+                self.chat.update(MessageRef(channel, known_id), view)
+            return known_id, OutboxStatus.UPDATED
+        return self._post_or_update(claimed, channel, view, known_id)
 
     def _discussion(self, claimed: ClaimedMessage, round_: Round, channel: str) -> Delivered:
         message = claimed.message
@@ -203,36 +206,42 @@ class Delivery:
         if message.kind is MessageKind.DISCUSSION_UPDATE:
             if question.discussion_ts is None:
                 return None, OutboxStatus.SKIPPED  # its first post will show the latest state
-            self.chat.update(channel, question.discussion_ts, view)
+            thread = MessageRef(channel, question.discussion_ts, question.message_ts)
+            self.chat.update(thread, view)
             return question.discussion_ts, OutboxStatus.UPDATED
-        known_ts = claimed.ts or question.discussion_ts
-        if known_ts is None and question.message_ts is None:
-            raise ChatError("the question's message is not posted yet")
-        if known_ts is None and claimed.attempts > 1:
-            known_ts = self.chat.find_posted(channel, message.key, question.message_ts)
-        if known_ts is None:
-            ts = self.chat.post(channel, view, key=message.key, thread_ts=question.message_ts)
+        known_id = claimed.ts or question.discussion_ts
+        if question.message_ts is None:
+            if known_id is None:
+                raise ChatError("the question's message is not posted yet")
+            return self._post_or_update(claimed, channel, view, known_id)
+        card = MessageRef(channel, question.message_ts)
+        if known_id is None and claimed.attempts > 1:
+            found = self.chat.find_posted(channel, message.key, reply_to=card)
+            known_id = found.message_id if found else None
+        if known_id is None:
+            posted = self.chat.post(channel, view, key=message.key, reply_to=card)
             with self.uow_factory() as uow:
-                uow.outbox.record_ts(claimed.id, ts)
+                uow.outbox.record_ts(claimed.id, posted.message_id)
                 uow.commit()
-            return ts, OutboxStatus.SENT
-        return self._post_or_update(claimed, channel, view, known_ts)
+            return posted.message_id, OutboxStatus.SENT
+        return self._post_or_update(claimed, channel, view, known_id)
 
     def _post_or_update(
-        self, claimed: ClaimedMessage, channel: str, view: MessageView, known_ts: str | None
+        self, claimed: ClaimedMessage, channel: str, view: MessageView, known_id: str | None
     ) -> Delivered:
         """Update the message if it was posted (or an earlier attempt may have posted it), else
-        post it and record its ts at once."""
-        if known_ts is None and claimed.attempts > 1:
-            known_ts = self.chat.find_posted(channel, claimed.message.key)
-        if known_ts is not None:
-            self.chat.update(channel, known_ts, view)
-            return known_ts, OutboxStatus.SENT
-        ts = self.chat.post(channel, view, key=claimed.message.key)
+        post it and record its id at once."""
+        if known_id is None and claimed.attempts > 1:
+            found = self.chat.find_posted(channel, claimed.message.key)
+            known_id = found.message_id if found else None
+        if known_id is not None:
+            self.chat.update(MessageRef(channel, known_id), view)
+            return known_id, OutboxStatus.SENT
+        posted = self.chat.post(channel, view, key=claimed.message.key)
         with self.uow_factory() as uow:  # if we die now, the next attempt updates, not reposts
-            uow.outbox.record_ts(claimed.id, ts)
+            uow.outbox.record_ts(claimed.id, posted.message_id)
             uow.commit()
-        return ts, OutboxStatus.SENT
+        return posted.message_id, OutboxStatus.SENT
 
     def _update_summary(self, claimed: ClaimedMessage, round_: Round) -> Delivered:
         """Redraw the board summary in place, then say in its thread that it changed (once: a
@@ -240,7 +249,8 @@ class Delivery:
         if round_.summary_ts is None:
             raise ChatError("the summary is not posted yet")
         board = self.presenter.config.board.channel
-        self.chat.update(board, round_.summary_ts, self.presenter.summary(round_, updated=True))
+        summary = MessageRef(board, round_.summary_ts)
+        self.chat.update(summary, self.presenter.summary(round_, updated=True))
         note = SummaryNoteView(
             round_.domain,
             f"Updated: every flagged question of domain {round_.domain} now has a grade "
@@ -248,8 +258,8 @@ class Delivery:
             "how each grade was reached.",
         )
         key = f"{claimed.message.key}:note"
-        if claimed.attempts <= 1 or not self.chat.find_posted(board, key, round_.summary_ts):
-            self.chat.post(board, note, key=key, thread_ts=round_.summary_ts)
+        if claimed.attempts <= 1 or not self.chat.find_posted(board, key, reply_to=summary):
+            self.chat.post(board, note, key=key, reply_to=summary)
         return round_.summary_ts, OutboxStatus.UPDATED
 
     @staticmethod
