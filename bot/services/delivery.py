@@ -44,11 +44,11 @@ class DeliveryExtension(Protocol):
     kinds: frozenset[MessageKind]
 
     def deliver(self, claimed: ClaimedMessage, round_: Round) -> Delivered:
-        """Send one message of ``kinds``; return its ts (if any) and its outbox status."""
+        """Send one message of ``kinds``; return its message id (if any) and its outbox status."""
         ...
 
     def after_sent(
-        self, uow: UnitOfWork, claimed: ClaimedMessage, ts: str | None, now: datetime
+        self, uow: UnitOfWork, claimed: ClaimedMessage, message_id: str | None, now: datetime
     ) -> bool:
         """Record messages that follow this one (same transaction); True if any was recorded."""
         ...
@@ -117,7 +117,7 @@ class Delivery:
         with self.uow_factory() as uow:
             round_ = uow.rounds.get(message.round_id)
         try:
-            ts, status = self._deliver(claimed, round_)
+            message_id, status = self._deliver(claimed, round_)
         except ChatError as exc:
             retry_at = None if exc.permanent else self.clock.now() + backoff(claimed.attempts)
             with self.uow_factory() as uow:
@@ -131,13 +131,15 @@ class Delivery:
             return
         followed = False
         with self.uow_factory() as uow:
-            uow.outbox.mark_sent(claimed.id, ts, self.clock.now(), status)
-            if ts is not None and status is OutboxStatus.SENT:
-                self._remember_ts(uow, claimed, ts)
+            uow.outbox.mark_sent(claimed.id, message_id, self.clock.now(), status)
+            if message_id is not None and status is OutboxStatus.SENT:
+                self._remember_message_id(uow, claimed, message_id)
             for extension in self.extensions:
-                followed = extension.after_sent(uow, claimed, ts, self.clock.now()) or followed
+                followed = (
+                    extension.after_sent(uow, claimed, message_id, self.clock.now()) or followed
+                )
             uow.commit()
-        logger.info("message_" + status, kind=message.kind.value, ts=ts)
+        logger.info("message_" + status, kind=message.kind.value, ts=message_id)
         if followed:
             self.on_pending()
 
@@ -153,7 +155,7 @@ class Delivery:
             case MessageKind.HEADER:
                 header = self.presenter.header(round_)
                 return self._post_or_update(
-                    claimed, channel, header, claimed.ts or round_.header_ts
+                    claimed, channel, header, claimed.message_id or round_.header_ts
                 )
             case MessageKind.CARD | MessageKind.REVEAL:
                 return self._card(claimed, round_, channel)
@@ -167,7 +169,7 @@ class Delivery:
                 board = self.presenter.config.board.channel
                 summary = self.presenter.summary(round_)
                 return self._post_or_update(
-                    claimed, board, summary, claimed.ts or round_.summary_ts
+                    claimed, board, summary, claimed.message_id or round_.summary_ts
                 )
             case MessageKind.SUMMARY_UPDATE:
                 return self._update_summary(claimed, round_)
@@ -179,7 +181,7 @@ class Delivery:
                 if reminder is None:
                     return None, OutboxStatus.SKIPPED  # finished voting, or the round closed
                 direct = self.chat.direct_conversation(message.user_id)
-                return self._post_or_update(claimed, direct, reminder, claimed.ts)
+                return self._post_or_update(claimed, direct, reminder, claimed.message_id)
             case _:
                 return None, OutboxStatus.DROPPED  # a kind no extension of this process sends
 
@@ -188,7 +190,7 @@ class Delivery:
         if question is None:
             return None, OutboxStatus.DROPPED
         view = self.presenter.card(round_, question)
-        known_id = claimed.ts or question.message_ts
+        known_id = claimed.message_id or question.message_ts
         if claimed.message.kind is MessageKind.REVEAL:
             if known_id is None:
                 return None, OutboxStatus.SKIPPED  # the card's own post will show the result
@@ -209,7 +211,7 @@ class Delivery:
             thread = MessageRef(channel, question.discussion_ts, question.message_ts)
             self.chat.update(thread, view)
             return question.discussion_ts, OutboxStatus.UPDATED
-        known_id = claimed.ts or question.discussion_ts
+        known_id = claimed.message_id or question.discussion_ts
         if question.message_ts is None:
             if known_id is None:
                 raise ChatError("the question's message is not posted yet")
@@ -221,7 +223,7 @@ class Delivery:
         if known_id is None:
             posted = self.chat.post(channel, view, key=message.key, reply_to=card)
             with self.uow_factory() as uow:
-                uow.outbox.record_ts(claimed.id, posted.message_id)
+                uow.outbox.record_message_id(claimed.id, posted.message_id)
                 uow.commit()
             return posted.message_id, OutboxStatus.SENT
         return self._post_or_update(claimed, channel, view, known_id)
@@ -239,7 +241,7 @@ class Delivery:
             return known_id, OutboxStatus.SENT
         posted = self.chat.post(channel, view, key=claimed.message.key)
         with self.uow_factory() as uow:  # if we die now, the next attempt updates, not reposts
-            uow.outbox.record_ts(claimed.id, posted.message_id)
+            uow.outbox.record_message_id(claimed.id, posted.message_id)
             uow.commit()
         return posted.message_id, OutboxStatus.SENT
 
@@ -263,13 +265,13 @@ class Delivery:
         return round_.summary_ts, OutboxStatus.UPDATED
 
     @staticmethod
-    def _remember_ts(uow: UnitOfWork, claimed: ClaimedMessage, ts: str) -> None:
+    def _remember_message_id(uow: UnitOfWork, claimed: ClaimedMessage, message_id: str) -> None:
         message = claimed.message
         if message.kind is MessageKind.HEADER:
-            uow.rounds.set_header_ts(message.round_id, ts)
+            uow.rounds.set_header_message_id(message.round_id, message_id)
         elif message.kind is MessageKind.CARD and message.round_question_id is not None:
-            uow.rounds.set_question_ts(message.round_question_id, ts)
+            uow.rounds.set_question_message_id(message.round_question_id, message_id)
         elif message.kind is MessageKind.SUMMARY:
-            uow.rounds.set_summary_ts(message.round_id, ts)
+            uow.rounds.set_summary_message_id(message.round_id, message_id)
         elif message.kind is MessageKind.DISCUSSION and message.round_question_id is not None:
-            uow.rounds.set_discussion_ts(message.round_question_id, ts)
+            uow.rounds.set_discussion_message_id(message.round_question_id, message_id)

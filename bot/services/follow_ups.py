@@ -32,10 +32,13 @@ class SummaryFollowUps:
     )
 
     def after_sent(
-        self, uow: UnitOfWork, claimed: ClaimedMessage, ts: str | None, now: datetime
+        self, uow: UnitOfWork, claimed: ClaimedMessage, message_id: str | None, now: datetime
     ) -> bool:
         message = claimed.message
-        if message.kind not in (MessageKind.SUMMARY, MessageKind.SUMMARY_UPDATE) or ts is None:
+        if (
+            message.kind not in (MessageKind.SUMMARY, MessageKind.SUMMARY_UPDATE)
+            or message_id is None
+        ):
             return False
         # after an updated summary (flags settled): a fresh chart, and the Add action message
         # brought up to date (see `_refresh_prompt`)
