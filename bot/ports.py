@@ -14,6 +14,7 @@ from typing import Protocol
 
 from bot.domain.actions import Cycle, NewAction, StoredAction
 from bot.domain.consensus import Choice
+from bot.domain.messages import FileToSend, MessageRef
 from bot.domain.report import AssessmentReport, DomainReport
 from bot.domain.rounds import (
     ClaimedMessage,
@@ -27,7 +28,7 @@ from bot.domain.rounds import (
     StoredVote,
     VoteEvent,
 )
-from bot.views.report import BoardMessage, FileToUpload
+from bot.views.report import BoardMessage
 from bot.views.rounds import GradeScale, MessageView
 
 
@@ -64,11 +65,11 @@ class RoundRepository(Protocol):
         """Closed rounds (of one domain, if given) with a re-vote still open."""
         ...
 
-    def set_header_ts(self, round_id: int, ts: str) -> None: ...
+    def set_header_message_id(self, round_id: int, message_id: str) -> None: ...
 
-    def set_question_ts(self, round_question_id: int, ts: str) -> None: ...
+    def set_question_message_id(self, round_question_id: int, message_id: str) -> None: ...
 
-    def set_summary_ts(self, round_id: int, ts: str) -> None: ...
+    def set_summary_message_id(self, round_id: int, message_id: str) -> None: ...
 
     def lock_question(self, round_question_id: int) -> RoundQuestion | None:
         """Load one question with its votes (not its comments) and hold it until the unit of
@@ -146,7 +147,7 @@ class RoundRepository(Protocol):
         """Record a chair's decision on a closed ballot; False if it already has one."""
         ...
 
-    def set_discussion_ts(self, round_question_id: int, ts: str) -> None: ...
+    def set_discussion_message_id(self, round_question_id: int, message_id: str) -> None: ...
 
     def due_ballots(self, now: datetime) -> list[int]:
         """Open re-vote ballots whose own deadline has passed."""
@@ -174,10 +175,14 @@ class Outbox(Protocol):
 
     def claim_due(self, now: datetime, lease: timedelta, limit: int) -> list[ClaimedMessage]: ...
 
-    def record_ts(self, row_id: int, ts: str) -> None: ...
+    def record_message_id(self, row_id: int, message_id: str) -> None: ...
 
     def mark_sent(
-        self, row_id: int, ts: str | None, now: datetime, status: OutboxStatus = OutboxStatus.SENT
+        self,
+        row_id: int,
+        message_id: str | None,
+        now: datetime,
+        status: OutboxStatus = OutboxStatus.SENT,
     ) -> None: ...
 
     def mark_failed(
@@ -187,7 +192,7 @@ class Outbox(Protocol):
     def status_of(self, key: str) -> OutboxStatus | None: ...
 
     def sent_ts(self, key: str) -> str | None:
-        """The id Slack gave the message recorded under ``key``, once it has been sent."""
+        """The id the chat platform gave the message recorded under ``key``, once it was sent."""
         ...
 
 
@@ -249,54 +254,57 @@ class UnitOfWorkFactory(Protocol):
 
 
 class ChatGateway(Protocol):
-    """What the core asks of a chat platform. Views say what to show; the adapter renders them."""
+    """What the core asks of a chat platform. Views say what to show; the adapter renders them.
 
-    def human_members(self, channel_id: str) -> list[str]:
-        """The channel's members, less bots and apps."""
+    Messages are named by a `MessageRef`; conversations by their id. A person is reached
+    directly through `direct_conversation` (the adapter opens the conversation if need be).
+    """
+
+    def human_members(self, conversation_id: str) -> list[str]:
+        """The conversation's members, less bots and apps."""
+        ...
+
+    def direct_conversation(self, user_id: str) -> str:
+        """The id of the app's direct conversation with one person, opened if need be."""
         ...
 
     def post(
         self,
-        channel_id: str,
+        conversation_id: str,
         view: MessageView,
         key: str | None = None,
-        thread_ts: str | None = None,
-    ) -> str:
-        """Post a message (several, threaded under the first, if it is too long); return its id.
+        reply_to: MessageRef | None = None,
+    ) -> MessageRef:
+        """Post a message (several, the rest as replies to the first, if it is too long).
 
-        ``channel_id`` may be a user id: the message then goes to that person directly. ``key``
-        is stored with the message so that `find_posted` can find it again. ``thread_ts``: post
-        it as a reply in that message's thread.
+        ``key`` is stored with the message so that `find_posted` can find it again.
+        ``reply_to``: post it as a reply to that message (in its thread).
         """
         ...
 
-    def send_file(
-        self, channel_id: str, filename: str, content: bytes, title: str, comment: str
-    ) -> None:
-        """Share a file in a channel, or (``channel_id`` a user id) with one person directly."""
-        ...
+    def update(self, message: MessageRef, view: MessageView) -> None: ...
 
-    def update(self, channel_id: str, message_ts: str, view: MessageView) -> None: ...
-
-    def find_posted(self, channel_id: str, key: str, thread_ts: str | None = None) -> str | None:
-        """The id of a recent message this app posted with ``key`` (in ``thread_ts``'s thread,
+    def find_posted(
+        self, conversation_id: str, key: str, reply_to: MessageRef | None = None
+    ) -> MessageRef | None:
+        """A recent message this app posted with ``key`` (among the replies to ``reply_to``,
         if given), if there is one."""
         ...
 
-    # the board channel: the report, the Add action message, charts and files
-
-    def post_board_message(self, channel_id: str, view: BoardMessage) -> str:
-        """Post a message; return its id."""
-        ...
-
-    def update_board_message(self, channel_id: str, ts: str, view: BoardMessage) -> None:
-        """Redraw a message posted with `post_board_message`."""
-        ...
-
-    def upload(
-        self, channel_id: str, files: Sequence[FileToUpload], comment: str | None = None
+    def send_files(
+        self, conversation_id: str, files: Sequence[FileToSend], comment: str | None = None
     ) -> list[str]:
-        """Upload files into a channel as one message; return the files' ids."""
+        """Hand files over in a conversation as one message; return the files' ids."""
+        ...
+
+    # the board channel: the report, the Add action message
+
+    def post_board_message(self, conversation_id: str, view: BoardMessage) -> MessageRef:
+        """Post a message."""
+        ...
+
+    def update_board_message(self, message: MessageRef, view: BoardMessage) -> None:
+        """Redraw a message posted with `post_board_message`."""
         ...
 
     def display_names(self, user_ids: Sequence[str]) -> dict[str, str]:

@@ -220,11 +220,11 @@ class SqlBallotQueries:
         )
         return bool(outcome.rowcount == 1)  # type: ignore[attr-defined]
 
-    def set_discussion_ts(self, round_question_id: int, ts: str) -> None:
+    def set_discussion_message_id(self, round_question_id: int, message_id: str) -> None:
         self.session.execute(
             update(RoundQuestionRow)
             .where(RoundQuestionRow.id == round_question_id)
-            .values(discussion_ts=ts)
+            .values(discussion_ts=message_id)
         )
 
     def due_ballots(self, now: datetime) -> list[int]:

@@ -101,16 +101,22 @@ class SqlOutbox:
         return [self._claimed(i) for i in ids if self._claim(i, now, lease, due_only=True)]
 
     def mark_sent(
-        self, row_id: int, ts: str | None, now: datetime, status: OutboxStatus = OutboxStatus.SENT
+        self,
+        row_id: int,
+        message_id: str | None,
+        now: datetime,
+        status: OutboxStatus = OutboxStatus.SENT,
     ) -> None:
         self.session.execute(
             update(OutboxRow)
             .where(OutboxRow.id == row_id)
-            .values(status=status.value, ts=ts, sent_at=now, claimed_until=None, last_error=None)
+            .values(
+                status=status.value, ts=message_id, sent_at=now, claimed_until=None, last_error=None
+            )
         )
 
-    def record_ts(self, row_id: int, ts: str) -> None:
-        self.session.execute(update(OutboxRow).where(OutboxRow.id == row_id).values(ts=ts))
+    def record_message_id(self, row_id: int, message_id: str) -> None:
+        self.session.execute(update(OutboxRow).where(OutboxRow.id == row_id).values(ts=message_id))
 
     def mark_failed(
         self, row_id: int, error: str, retry_at: datetime | None, now: datetime

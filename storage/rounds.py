@@ -121,18 +121,22 @@ class SqlRoundRepository(SqlBallotQueries):
     def discard(self, round_id: int) -> None:
         self.session.execute(delete(RoundRow).where(RoundRow.id == round_id))
 
-    def set_header_ts(self, round_id: int, ts: str) -> None:
-        self.session.execute(update(RoundRow).where(RoundRow.id == round_id).values(header_ts=ts))
+    def set_header_message_id(self, round_id: int, message_id: str) -> None:
+        self.session.execute(
+            update(RoundRow).where(RoundRow.id == round_id).values(header_ts=message_id)
+        )
 
-    def set_question_ts(self, round_question_id: int, ts: str) -> None:
+    def set_question_message_id(self, round_question_id: int, message_id: str) -> None:
         self.session.execute(
             update(RoundQuestionRow)
             .where(RoundQuestionRow.id == round_question_id)
-            .values(message_ts=ts)
+            .values(message_ts=message_id)
         )
 
-    def set_summary_ts(self, round_id: int, ts: str) -> None:
-        self.session.execute(update(RoundRow).where(RoundRow.id == round_id).values(summary_ts=ts))
+    def set_summary_message_id(self, round_id: int, message_id: str) -> None:
+        self.session.execute(
+            update(RoundRow).where(RoundRow.id == round_id).values(summary_ts=message_id)
+        )
 
     def due_for_closing(self, now: datetime) -> list[int]:
         return list(

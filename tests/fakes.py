@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.config import AppConfig
 from bot.domain.framework import Framework
+from bot.domain.messages import FileToSend, MessageRef
 from bot.ports import ChatError, UnitOfWorkFactory
 from bot.presenter import Presenter
 from bot.services.delivery import Delivery
@@ -18,7 +19,7 @@ from bot.services.dispatch import Dispatcher
 from bot.services.facilitator import Facilitator
 from bot.services.reporting import Reporting
 from bot.views.reply import Reply
-from bot.views.report import BoardMessage, FileToUpload
+from bot.views.report import BoardMessage
 from bot.views.rounds import MessageView
 from tests.reporting_fakes import FakeBoard
 
@@ -38,7 +39,7 @@ class SentFile:
     filename: str
     content: bytes
     title: str
-    comment: str
+    comment: str | None
 
 
 @dataclass
@@ -53,6 +54,7 @@ class FakeChat:
     updates: list[tuple[str, str, MessageView]] = field(default_factory=list)
     files: list[SentFile] = field(default_factory=list)
     board: FakeBoard = field(default_factory=FakeBoard)  # the board-channel calls
+    direct: set[str] = field(default_factory=set)  # people a direct conversation was opened with
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -61,27 +63,44 @@ class FakeChat:
             raise ChatError("channel_not_found")
         return list(self.members[channel_id])
 
-    def post_board_message(self, channel_id: str, view: BoardMessage) -> str:
-        return self.board.post_board_message(channel_id, view)
+    def direct_conversation(self, user_id: str) -> str:
+        """The person's own id stands for their direct conversation here."""
+        with self._lock:
+            self.direct.add(user_id)
+        return user_id
 
-    def update_board_message(self, channel_id: str, ts: str, view: BoardMessage) -> None:
-        self.board.update_board_message(channel_id, ts, view)
+    def post_board_message(self, conversation_id: str, view: BoardMessage) -> MessageRef:
+        return self.board.post_board_message(conversation_id, view)
 
-    def upload(
-        self, channel_id: str, files: Sequence[FileToUpload], comment: str | None = None
+    def update_board_message(self, message: MessageRef, view: BoardMessage) -> None:
+        self.board.update_board_message(message, view)
+
+    def send_files(
+        self, conversation_id: str, files: Sequence[FileToSend], comment: str | None = None
     ) -> list[str]:
-        return self.board.upload(channel_id, files, comment)
+        """Files for a person are kept in ``files``; files for a channel go to the board."""
+        if conversation_id not in self.direct:
+            return self.board.send_files(conversation_id, files, comment)
+        if conversation_id in self.unreachable_channels:
+            raise ChatError("not_in_channel", permanent=True)
+        with self._lock:
+            self.files.extend(
+                SentFile(conversation_id, f.filename, f.data, f.title, comment) for f in files
+            )
+        return [f.filename for f in files]
 
     def display_names(self, user_ids: Sequence[str]) -> dict[str, str]:
         return self.board.display_names(user_ids)
 
     def post(
         self,
-        channel_id: str,
+        conversation_id: str,
         view: MessageView,
         key: str | None = None,
-        thread_ts: str | None = None,
-    ) -> str:
+        reply_to: MessageRef | None = None,
+    ) -> MessageRef:
+        channel_id = conversation_id
+        thread_ts = reply_to.message_id if reply_to else None
         if channel_id in self.unreachable_channels:
             raise ChatError("not_in_channel", permanent=True)
         if self.failures_to_come:
@@ -93,30 +112,25 @@ class FakeChat:
             if self.answers_to_lose:
                 self.answers_to_lose -= 1
                 raise ChatError("timed out")  # Slack has the message; we never heard back
-        return ts
+        return MessageRef(channel_id, ts, thread_ts)
 
-    def find_posted(self, channel_id: str, key: str, thread_ts: str | None = None) -> str | None:
+    def find_posted(
+        self, conversation_id: str, key: str, reply_to: MessageRef | None = None
+    ) -> MessageRef | None:
+        thread_ts = reply_to.message_id if reply_to else None
         with self._lock:
             return next(
                 (
-                    p.ts
+                    MessageRef(p.channel_id, p.ts, p.thread_ts)
                     for p in self.posted
-                    if p.channel_id == channel_id and p.key == key and p.thread_ts == thread_ts
+                    if p.channel_id == conversation_id and p.key == key and p.thread_ts == thread_ts
                 ),
                 None,
             )
 
-    def update(self, channel_id: str, message_ts: str, view: MessageView) -> None:
+    def update(self, message: MessageRef, view: MessageView) -> None:
         with self._lock:
-            self.updates.append((channel_id, message_ts, view))
-
-    def send_file(
-        self, channel_id: str, filename: str, content: bytes, title: str, comment: str
-    ) -> None:
-        if channel_id in self.unreachable_channels:
-            raise ChatError("not_in_channel", permanent=True)
-        with self._lock:
-            self.files.append(SentFile(channel_id, filename, content, title, comment))
+            self.updates.append((message.conversation_id, message.message_id, view))
 
     def posted_to(self, channel_id: str) -> list[PostedMessage]:
         return [p for p in self.posted if p.channel_id == channel_id]

@@ -6,14 +6,15 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from bot.domain.messages import FileToSend, MessageRef
 from bot.ports import ChatError
-from bot.views.report import BoardMessage, FileToUpload
+from bot.views.report import BoardMessage
 
 
 @dataclass
 class Upload:
     channel_id: str
-    files: list[FileToUpload]
+    files: list[FileToSend]
     comment: str | None
 
 
@@ -37,17 +38,17 @@ class FakeBoard:
             self.failures_to_come -= 1
             raise ChatError("not_in_channel", permanent=True)
 
-    def post_board_message(self, channel_id: str, view: BoardMessage) -> str:
+    def post_board_message(self, conversation_id: str, view: BoardMessage) -> MessageRef:
         self._maybe_fail()
-        self.posted.append((channel_id, view))
-        return f"1800000000.{next(self._ids):06d}"
+        self.posted.append((conversation_id, view))
+        return MessageRef(conversation_id, f"1800000000.{next(self._ids):06d}")
 
-    def update_board_message(self, channel_id: str, ts: str, view: BoardMessage) -> None:
+    def update_board_message(self, message: MessageRef, view: BoardMessage) -> None:
         self._maybe_fail()
-        self.updated.append((channel_id, ts, view))
+        self.updated.append((message.conversation_id, message.message_id, view))
 
-    def upload(
-        self, channel_id: str, files: Sequence[FileToUpload], comment: str | None = None
+    def send_files(
+        self, channel_id: str, files: Sequence[FileToSend], comment: str | None = None
     ) -> list[str]:
         self._maybe_fail()
         self.uploads.append(Upload(channel_id, list(files), comment))
@@ -56,5 +57,5 @@ class FakeBoard:
     def display_names(self, user_ids: Sequence[str]) -> dict[str, str]:
         return {u: self.names[u] for u in user_ids if u in self.names}
 
-    def files_named(self, suffix: str) -> list[FileToUpload]:
+    def files_named(self, suffix: str) -> list[FileToSend]:
         return [f for u in self.uploads for f in u.files if f.filename.endswith(suffix)]

@@ -289,4 +289,4 @@ class ClaimedMessage:
     id: int
     message: OutgoingMessage
     attempts: int
-    ts: str | None
+    message_id: str | None  # the chat platform's id for it, once known

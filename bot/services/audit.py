@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.domain.audit import audit_csv, audit_entries
+from bot.domain.messages import FileToSend
 from bot.ports import ChatError
 from bot.services.context import RoundContext, log
 from bot.views.reply import Reply, refuse
@@ -29,11 +30,14 @@ class AuditUseCases:
         entries = audit_entries(rounds, events, self.ctx.presenter.scale.labels)
         stamp = self.ctx.clock.now().strftime("%Y-%m-%d")
         try:
-            self.ctx.chat.send_file(
-                user_id,
+            audit = FileToSend(
                 f"audit-domain-{domain}-{stamp}.csv",
-                audit_csv(entries),
                 f"Audit trail: domain {domain}",
+                audit_csv(entries),
+            )
+            self.ctx.chat.send_files(
+                self.ctx.chat.direct_conversation(user_id),
+                [audit],
                 f"Domain {domain}'s audit trail: {len(rounds)} round(s), {len(entries)} entries.",
             )
         except ChatError as exc:

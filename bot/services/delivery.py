@@ -17,6 +17,7 @@ from typing import Protocol
 
 import structlog
 
+from bot.domain.messages import MessageRef
 from bot.domain.rounds import ClaimedMessage, Delivered, MessageKind, OutboxStatus, Round
 from bot.ports import ChatError, ChatGateway, Clock, UnitOfWork, UnitOfWorkFactory
 from bot.presenter import Presenter
@@ -43,11 +44,11 @@ class DeliveryExtension(Protocol):
     kinds: frozenset[MessageKind]
 
     def deliver(self, claimed: ClaimedMessage, round_: Round) -> Delivered:
-        """Send one message of ``kinds``; return its ts (if any) and its outbox status."""
+        """Send one message of ``kinds``; return its message id (if any) and its outbox status."""
         ...
 
     def after_sent(
-        self, uow: UnitOfWork, claimed: ClaimedMessage, ts: str | None, now: datetime
+        self, uow: UnitOfWork, claimed: ClaimedMessage, message_id: str | None, now: datetime
     ) -> bool:
         """Record messages that follow this one (same transaction); True if any was recorded."""
         ...
@@ -116,7 +117,7 @@ class Delivery:
         with self.uow_factory() as uow:
             round_ = uow.rounds.get(message.round_id)
         try:
-            ts, status = self._deliver(claimed, round_)
+            message_id, status = self._deliver(claimed, round_)
         except ChatError as exc:
             retry_at = None if exc.permanent else self.clock.now() + backoff(claimed.attempts)
             with self.uow_factory() as uow:
@@ -130,13 +131,15 @@ class Delivery:
             return
         followed = False
         with self.uow_factory() as uow:
-            uow.outbox.mark_sent(claimed.id, ts, self.clock.now(), status)
-            if ts is not None and status is OutboxStatus.SENT:
-                self._remember_ts(uow, claimed, ts)
+            uow.outbox.mark_sent(claimed.id, message_id, self.clock.now(), status)
+            if message_id is not None and status is OutboxStatus.SENT:
+                self._remember_message_id(uow, claimed, message_id)
             for extension in self.extensions:
-                followed = extension.after_sent(uow, claimed, ts, self.clock.now()) or followed
+                followed = (
+                    extension.after_sent(uow, claimed, message_id, self.clock.now()) or followed
+                )
             uow.commit()
-        logger.info("message_" + status, kind=message.kind.value, ts=ts)
+        logger.info("message_" + status, kind=message.kind.value, ts=message_id)
         if followed:
             self.on_pending()
 
@@ -152,20 +155,21 @@ class Delivery:
             case MessageKind.HEADER:
                 header = self.presenter.header(round_)
                 return self._post_or_update(
-                    claimed, channel, header, claimed.ts or round_.header_ts
+                    claimed, channel, header, claimed.message_id or round_.header_ts
                 )
             case MessageKind.CARD | MessageKind.REVEAL:
                 return self._card(claimed, round_, channel)
             case MessageKind.HEADER_UPDATE:
                 if round_.header_ts is None:
                     return None, OutboxStatus.SKIPPED
-                self.chat.update(channel, round_.header_ts, self.presenter.header(round_))
+                header_ref = MessageRef(channel, round_.header_ts)
+                self.chat.update(header_ref, self.presenter.header(round_))
                 return round_.header_ts, OutboxStatus.UPDATED
             case MessageKind.SUMMARY:
                 board = self.presenter.config.board.channel
                 summary = self.presenter.summary(round_)
                 return self._post_or_update(
-                    claimed, board, summary, claimed.ts or round_.summary_ts
+                    claimed, board, summary, claimed.message_id or round_.summary_ts
                 )
             case MessageKind.SUMMARY_UPDATE:
                 return self._update_summary(claimed, round_)
@@ -176,7 +180,8 @@ class Delivery:
                 reminder = self.presenter.reminder(round_, message.user_id)
                 if reminder is None:
                     return None, OutboxStatus.SKIPPED  # finished voting, or the round closed
-                return self._post_or_update(claimed, message.user_id, reminder, claimed.ts)
+                direct = self.chat.direct_conversation(message.user_id)
+                return self._post_or_update(claimed, direct, reminder, claimed.message_id)
             case _:
                 return None, OutboxStatus.DROPPED  # a kind no extension of this process sends
 
@@ -185,14 +190,14 @@ class Delivery:
         if question is None:
             return None, OutboxStatus.DROPPED
         view = self.presenter.card(round_, question)
-        known_ts = claimed.ts or question.message_ts
+        known_id = claimed.message_id or question.message_ts
         if claimed.message.kind is MessageKind.REVEAL:
-            if known_ts is None:
+            if known_id is None:
                 return None, OutboxStatus.SKIPPED  # the card's own post will show the result
             with self.pacer.turn(question.id):  # spaced from vote-count redraws
-                self.chat.update(channel, known_ts, view)
-            return known_ts, OutboxStatus.UPDATED
-        return self._post_or_update(claimed, channel, view, known_ts)
+                self.chat.update(MessageRef(channel, known_id), view)
+            return known_id, OutboxStatus.UPDATED
+        return self._post_or_update(claimed, channel, view, known_id)
 
     def _discussion(self, claimed: ClaimedMessage, round_: Round, channel: str) -> Delivered:
         message = claimed.message
@@ -203,36 +208,42 @@ class Delivery:
         if message.kind is MessageKind.DISCUSSION_UPDATE:
             if question.discussion_ts is None:
                 return None, OutboxStatus.SKIPPED  # its first post will show the latest state
-            self.chat.update(channel, question.discussion_ts, view)
+            thread = MessageRef(channel, question.discussion_ts, question.message_ts)
+            self.chat.update(thread, view)
             return question.discussion_ts, OutboxStatus.UPDATED
-        known_ts = claimed.ts or question.discussion_ts
-        if known_ts is None and question.message_ts is None:
-            raise ChatError("the question's message is not posted yet")
-        if known_ts is None and claimed.attempts > 1:
-            known_ts = self.chat.find_posted(channel, message.key, question.message_ts)
-        if known_ts is None:
-            ts = self.chat.post(channel, view, key=message.key, thread_ts=question.message_ts)
+        known_id = claimed.message_id or question.discussion_ts
+        if question.message_ts is None:
+            if known_id is None:
+                raise ChatError("the question's message is not posted yet")
+            return self._post_or_update(claimed, channel, view, known_id)
+        card = MessageRef(channel, question.message_ts)
+        if known_id is None and claimed.attempts > 1:
+            found = self.chat.find_posted(channel, message.key, reply_to=card)
+            known_id = found.message_id if found else None
+        if known_id is None:
+            posted = self.chat.post(channel, view, key=message.key, reply_to=card)
             with self.uow_factory() as uow:
-                uow.outbox.record_ts(claimed.id, ts)
+                uow.outbox.record_message_id(claimed.id, posted.message_id)
                 uow.commit()
-            return ts, OutboxStatus.SENT
-        return self._post_or_update(claimed, channel, view, known_ts)
+            return posted.message_id, OutboxStatus.SENT
+        return self._post_or_update(claimed, channel, view, known_id)
 
     def _post_or_update(
-        self, claimed: ClaimedMessage, channel: str, view: MessageView, known_ts: str | None
+        self, claimed: ClaimedMessage, channel: str, view: MessageView, known_id: str | None
     ) -> Delivered:
         """Update the message if it was posted (or an earlier attempt may have posted it), else
-        post it and record its ts at once."""
-        if known_ts is None and claimed.attempts > 1:
-            known_ts = self.chat.find_posted(channel, claimed.message.key)
-        if known_ts is not None:
-            self.chat.update(channel, known_ts, view)
-            return known_ts, OutboxStatus.SENT
-        ts = self.chat.post(channel, view, key=claimed.message.key)
+        post it and record its id at once."""
+        if known_id is None and claimed.attempts > 1:
+            found = self.chat.find_posted(channel, claimed.message.key)
+            known_id = found.message_id if found else None
+        if known_id is not None:
+            self.chat.update(MessageRef(channel, known_id), view)
+            return known_id, OutboxStatus.SENT
+        posted = self.chat.post(channel, view, key=claimed.message.key)
         with self.uow_factory() as uow:  # if we die now, the next attempt updates, not reposts
-            uow.outbox.record_ts(claimed.id, ts)
+            uow.outbox.record_message_id(claimed.id, posted.message_id)
             uow.commit()
-        return ts, OutboxStatus.SENT
+        return posted.message_id, OutboxStatus.SENT
 
     def _update_summary(self, claimed: ClaimedMessage, round_: Round) -> Delivered:
         """Redraw the board summary in place, then say in its thread that it changed (once: a
@@ -240,7 +251,8 @@ class Delivery:
         if round_.summary_ts is None:
             raise ChatError("the summary is not posted yet")
         board = self.presenter.config.board.channel
-        self.chat.update(board, round_.summary_ts, self.presenter.summary(round_, updated=True))
+        summary = MessageRef(board, round_.summary_ts)
+        self.chat.update(summary, self.presenter.summary(round_, updated=True))
         note = SummaryNoteView(
             round_.domain,
             f"Updated: every flagged question of domain {round_.domain} now has a grade "
@@ -248,18 +260,18 @@ class Delivery:
             "how each grade was reached.",
         )
         key = f"{claimed.message.key}:note"
-        if claimed.attempts <= 1 or not self.chat.find_posted(board, key, round_.summary_ts):
-            self.chat.post(board, note, key=key, thread_ts=round_.summary_ts)
+        if claimed.attempts <= 1 or not self.chat.find_posted(board, key, reply_to=summary):
+            self.chat.post(board, note, key=key, reply_to=summary)
         return round_.summary_ts, OutboxStatus.UPDATED
 
     @staticmethod
-    def _remember_ts(uow: UnitOfWork, claimed: ClaimedMessage, ts: str) -> None:
+    def _remember_message_id(uow: UnitOfWork, claimed: ClaimedMessage, message_id: str) -> None:
         message = claimed.message
         if message.kind is MessageKind.HEADER:
-            uow.rounds.set_header_ts(message.round_id, ts)
+            uow.rounds.set_header_message_id(message.round_id, message_id)
         elif message.kind is MessageKind.CARD and message.round_question_id is not None:
-            uow.rounds.set_question_ts(message.round_question_id, ts)
+            uow.rounds.set_question_message_id(message.round_question_id, message_id)
         elif message.kind is MessageKind.SUMMARY:
-            uow.rounds.set_summary_ts(message.round_id, ts)
+            uow.rounds.set_summary_message_id(message.round_id, message_id)
         elif message.kind is MessageKind.DISCUSSION and message.round_question_id is not None:
-            uow.rounds.set_discussion_ts(message.round_question_id, ts)
+            uow.rounds.set_discussion_message_id(message.round_question_id, message_id)

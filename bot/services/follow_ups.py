@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.domain.messages import FileToSend, MessageRef
 from bot.domain.report_text import chart_alt_text
 from bot.domain.rounds import (
     ClaimedMessage,
@@ -17,10 +18,7 @@ from bot.domain.rounds import (
 from bot.ports import ChatError, UnitOfWork
 from bot.services.report_context import fit_alt_text
 from bot.services.reporting import Reporting
-from bot.views.report import (
-    ActionPromptView,
-    FileToUpload,
-)
+from bot.views.report import ActionPromptView
 
 
 @dataclass
@@ -34,10 +32,13 @@ class SummaryFollowUps:
     )
 
     def after_sent(
-        self, uow: UnitOfWork, claimed: ClaimedMessage, ts: str | None, now: datetime
+        self, uow: UnitOfWork, claimed: ClaimedMessage, message_id: str | None, now: datetime
     ) -> bool:
         message = claimed.message
-        if message.kind not in (MessageKind.SUMMARY, MessageKind.SUMMARY_UPDATE) or ts is None:
+        if (
+            message.kind not in (MessageKind.SUMMARY, MessageKind.SUMMARY_UPDATE)
+            or message_id is None
+        ):
             return False
         # after an updated summary (flags settled): a fresh chart, and the Add action message
         # brought up to date (see `_refresh_prompt`)
@@ -57,10 +58,10 @@ class SummaryFollowUps:
             domain = reporting.context.domain_report(round_)
             scale = reporting.context.presenter.scale
             png = reporting.files.domain_chart(domain, scale)
-            ids = reporting.chat.upload(
+            ids = reporting.chat.send_files(
                 channel,
                 [
-                    FileToUpload(
+                    FileToSend(
                         f"domain-{round_.domain}-chart.png",
                         f"Domain {round_.domain}: grades per question",
                         png,
@@ -75,23 +76,23 @@ class SummaryFollowUps:
         view = self.prompt(round_)
         if view is None:
             return None, OutboxStatus.SKIPPED
-        return reporting.chat.post_board_message(channel, view), OutboxStatus.SENT
+        return reporting.chat.post_board_message(channel, view).message_id, OutboxStatus.SENT
 
     def _refresh_prompt(self, round_: Round, channel: str) -> Delivered:
         """One Add action message per round: redraw the first if it was posted, post one if
         there was nothing to act on then, and wait while the first is still on its way."""
         first = f"action-prompt:{round_.id}"
         with self.reporting.uow_factory() as uow:
-            status, ts = uow.outbox.status_of(first), uow.outbox.sent_ts(first)
+            status, sent_id = uow.outbox.status_of(first), uow.outbox.sent_ts(first)
         if status is OutboxStatus.PENDING:
             raise ChatError("the first Add action message is not sent yet")
         view = self.prompt(round_)
         if view is None:
             return None, OutboxStatus.SKIPPED
-        if ts is not None:
-            self.reporting.chat.update_board_message(channel, ts, view)
-            return ts, OutboxStatus.UPDATED
-        return self.reporting.chat.post_board_message(channel, view), OutboxStatus.SENT
+        if sent_id is not None:
+            self.reporting.chat.update_board_message(MessageRef(channel, sent_id), view)
+            return sent_id, OutboxStatus.UPDATED
+        return self.reporting.chat.post_board_message(channel, view).message_id, OutboxStatus.SENT
 
     def prompt(self, round_: Round) -> ActionPromptView | None:
         return self.reporting.action_prompt(round_)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.domain.messages import MessageRef
 from bot.ports import ChatError
 from bot.services.context import RoundContext, log
 
@@ -45,7 +46,8 @@ class RedrawUseCases:
             return False
         try:
             self.ctx.chat.update(
-                round_.channel_id, question.message_ts, self.ctx.presenter.card(round_, question)
+                MessageRef(round_.channel_id, question.message_ts),
+                self.ctx.presenter.card(round_, question),
             )
         except ChatError as exc:
             log.error("question_refresh_failed", question=question.question_id, error=str(exc))

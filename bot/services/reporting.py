@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from bot.config import AppConfig
 from bot.domain.framework import Framework
+from bot.domain.messages import FileToSend
 from bot.domain.report import (
     ActionItem,
     AssessmentReport,
@@ -31,7 +32,6 @@ from bot.views.forms import ActionFormView
 from bot.views.reply import Reply, refuse
 from bot.views.report import (
     ActionPromptView,
-    FileToUpload,
     HomeView,
     ReportMessageView,
 )
@@ -108,18 +108,18 @@ class ReportUseCases:
         chart = self.ctx.files.assessment_chart(report)
         stem = f"assessment-{re.sub(r'[^A-Za-z0-9-]+', '-', report.cycle)}"
         files = [
-            FileToUpload(
+            FileToSend(
                 f"{stem}-chart.png",
                 f"Chart: agreed grades by domain, {report.cycle}",
                 chart,
                 alt_text=fit_alt_text(assessment_alt_text(report)),
             ),
-            FileToUpload(
+            FileToSend(
                 f"{stem}.pdf",
                 f"Board paper: self-assessment {report.cycle}",
                 self.ctx.files.board_paper(report, chart),
             ),
-            FileToUpload(
+            FileToSend(
                 f"{stem}.xlsx",
                 f"Workbook: self-assessment {report.cycle}",
                 self.ctx.files.workbook(report),
@@ -128,7 +128,7 @@ class ReportUseCases:
         channel = self.ctx.config.board.channel
         try:
             self.ctx.chat.post_board_message(channel, ReportMessageView(report, user_id))
-            self.ctx.chat.upload(
+            self.ctx.chat.send_files(
                 channel,
                 files,
                 comment=f"The board paper for {report.cycle}: a PDF, a workbook and the chart.",

@@ -11,7 +11,8 @@ from bot.views.rounds import RoundStatusView
 
 @dataclass(frozen=True)
 class Reply:
-    """A private answer to the person who acted (ephemeral in Slack).
+    """A private answer to the person who acted. Each front end delivers it its own way (see
+    its package under ``handlers/``); the core only says what to answer.
 
     A refusal (``is_refusal``) is the one way a use case says no: it changed nothing and says
     what to do instead. Refusing a form, it names the ``field`` to show it on ("form" for the

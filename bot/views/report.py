@@ -1,4 +1,4 @@
-"""The board's report messages, the files to upload and the Home tab."""
+"""The board's report messages and the Home tab."""
 
 from __future__ import annotations
 
@@ -6,14 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain.report import AssessmentReport, DomainStatus
-
-
-@dataclass(frozen=True)
-class FileToUpload:
-    filename: str
-    title: str
-    data: bytes
-    alt_text: str | None = None
 
 
 @dataclass(frozen=True)

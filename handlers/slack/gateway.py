@@ -17,8 +17,9 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
+from bot.domain.messages import FileToSend, MessageRef
 from bot.ports import ChatError
-from bot.views.report import BoardMessage, FileToUpload
+from bot.views.report import BoardMessage
 from bot.views.rounds import DomainSummaryView, MessageView, ReminderView
 from handlers.slack.blocks import SlackMessage, render_message
 from handlers.slack.report_blocks import render_board_message
@@ -120,18 +121,19 @@ class SlackGateway:
             self._is_bot[user_id] = is_bot
         return is_bot
 
-    def _channel(self, channel_or_user: str) -> str:
-        """A channel id; a user id is turned into the app's direct-message channel with them."""
-        if not channel_or_user.startswith(("U", "W")):
-            return channel_or_user
+    def direct_conversation(self, user_id: str) -> str:
+        """The app's direct-message channel with one person (conversations.open, remembered)."""
         with self._lock:
-            known = self._direct.get(channel_or_user)
+            known = self._direct.get(user_id)
         if known:
             return known
-        response = self.client.conversations_open(users=channel_or_user)
+        try:
+            response = self.client.conversations_open(users=user_id)
+        except FAILURES as exc:
+            raise _error(exc) from exc
         channel = str(response["channel"]["id"])
         with self._lock:
-            self._direct[channel_or_user] = channel
+            self._direct[user_id] = channel
         return channel
 
     # ---------------------------------------------------------------- messages
@@ -149,13 +151,14 @@ class SlackGateway:
 
     def post(
         self,
-        channel_id: str,
+        conversation_id: str,
         view: MessageView,
         key: str | None = None,
-        thread_ts: str | None = None,
-    ) -> str:
+        reply_to: MessageRef | None = None,
+    ) -> MessageRef:
+        channel = conversation_id
+        thread_ts = reply_to.message_id if reply_to else None
         try:
-            channel = self._channel(channel_id)
             messages = self._render(channel, view)
             metadata = _metadata(key) if key else None
             first = self.client.chat_postMessage(
@@ -176,14 +179,14 @@ class SlackGateway:
                     thread_ts=thread_ts or ts,
                     unfurl_links=False,
                 )
-            return ts
+            return MessageRef(channel, ts, thread_ts)
         except FAILURES as exc:
-            log.warning("slack_post_failed", channel=channel_id, error=str(exc))
+            log.warning("slack_post_failed", channel=channel, error=str(exc))
             raise _error(exc) from exc
 
-    def update(self, channel_id: str, message_ts: str, view: MessageView) -> None:
+    def update(self, message: MessageRef, view: MessageView) -> None:
+        channel, message_ts = message.conversation_id, message.message_id
         try:
-            channel = self._channel(channel_id)
             messages = self._render(channel, view)
             self.client.chat_update(
                 channel=channel, ts=message_ts, text=messages[0].text, blocks=messages[0].blocks
@@ -191,17 +194,8 @@ class SlackGateway:
             if isinstance(view, DomainSummaryView):
                 self._update_thread(channel, message_ts, messages[1:])
         except FAILURES as exc:
-            log.warning("slack_update_failed", channel=channel_id, error=str(exc))
+            log.warning("slack_update_failed", channel=channel, error=str(exc))
             raise _error(exc) from exc
-
-    def send_file(
-        self, channel_id: str, filename: str, content: bytes, title: str, comment: str
-    ) -> None:
-        try:
-            channel = self._channel(channel_id)
-        except FAILURES as exc:
-            raise _error(exc) from exc
-        upload_files(self.client, channel, [FileToUpload(filename, title, content)], comment)
 
     def _update_thread(self, channel: str, ts: str, parts: list[SlackMessage]) -> None:
         """Bring a long message's continuation (its thread) in line with ``parts``."""
@@ -223,9 +217,12 @@ class SlackGateway:
             self._self_id = str(self.client.auth_test().get("user_id") or "")
         return self._self_id
 
-    def find_posted(self, channel_id: str, key: str, thread_ts: str | None = None) -> str | None:
+    def find_posted(
+        self, conversation_id: str, key: str, reply_to: MessageRef | None = None
+    ) -> MessageRef | None:
+        channel = conversation_id
+        thread_ts = reply_to.message_id if reply_to else None
         try:
-            channel = self._channel(channel_id)
             if thread_ts is not None:
                 history = self.client.conversations_replies(
                     channel=channel, ts=thread_ts, limit=200, include_all_metadata=True
@@ -243,12 +240,13 @@ class SlackGateway:
                 metadata.get("event_type") == METADATA_EVENT
                 and (metadata.get("event_payload") or {}).get("key") == key
             ):
-                return str(message["ts"])
+                return MessageRef(channel, str(message["ts"]), thread_ts)
         return None
 
     # ------------------------------------------------------------------ the board
 
-    def post_board_message(self, channel_id: str, view: BoardMessage) -> str:
+    def post_board_message(self, conversation_id: str, view: BoardMessage) -> MessageRef:
+        channel_id = conversation_id
         message = render_board_message(view)
         try:
             response = self.client.chat_postMessage(
@@ -261,9 +259,10 @@ class SlackGateway:
         except FAILURES as exc:
             log.warning("slack_post_failed", channel=channel_id, error=str(exc))
             raise _error(exc) from exc
-        return str(response["ts"])
+        return MessageRef(channel_id, str(response["ts"]))
 
-    def update_board_message(self, channel_id: str, ts: str, view: BoardMessage) -> None:
+    def update_board_message(self, message_ref: MessageRef, view: BoardMessage) -> None:
+        channel_id, ts = message_ref.conversation_id, message_ref.message_id
         message = render_board_message(view)
         try:
             self.client.chat_update(
@@ -273,10 +272,11 @@ class SlackGateway:
             log.warning("slack_update_failed", channel=channel_id, error=str(exc))
             raise _error(exc) from exc
 
-    def upload(
-        self, channel_id: str, files: Sequence[FileToUpload], comment: str | None = None
+    def send_files(
+        self, conversation_id: str, files: Sequence[FileToSend], comment: str | None = None
     ) -> list[str]:
-        return upload_files(self.client, channel_id, files, comment)
+        """Slack uploads the files (see `upload_files`)."""
+        return upload_files(self.client, conversation_id, files, comment)
 
     def display_names(self, user_ids: Sequence[str]) -> dict[str, str]:
         names: dict[str, str] = {}
@@ -318,7 +318,7 @@ def _metadata(key: str) -> dict[str, Any]:
 
 
 def upload_files(
-    client: WebClient, channel_id: str, files: Sequence[FileToUpload], comment: str | None
+    client: WebClient, channel_id: str, files: Sequence[FileToSend], comment: str | None
 ) -> list[str]:
     """Share files in a channel as one message (files.getUploadURLExternal, an upload per file,
     files.completeUploadExternal); return the files' ids."""

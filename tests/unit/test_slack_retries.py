@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 from slack_sdk.errors import SlackApiError
 
+from bot.domain.messages import FileToSend, MessageRef
 from bot.ports import ChatError
-from bot.views.report import FileToUpload
 from bot.views.rounds import SummaryNoteView
 from handlers.slack.gateway import SlackGateway, make_web_client, upload_files
 from handlers.slack.retries import api_method
@@ -69,7 +69,7 @@ def test_file_sharing_is_not_sent_again_after_a_500(slack: SlackEmulator) -> Non
     client = make_web_client(slack.token, slack.api_url)
     slack.lose_next_answer("files.completeUploadExternal", "500")
     with pytest.raises(ChatError) as raised:
-        upload_files(client, BOARD, [FileToUpload("a.csv", "Audit", b"a,b\n")], "The audit")
+        upload_files(client, BOARD, [FileToSend("a.csv", "Audit", b"a,b\n")], "The audit")
     assert not raised.value.permanent
     assert len(slack.calls_to("files.completeUploadExternal")) == 1
     assert len(slack.messages(BOARD)) == 1  # the files, shared once
@@ -82,14 +82,15 @@ def test_a_time_out_becomes_a_chat_error_that_may_be_retried(slack: SlackEmulato
         gateway.post(BOARD, SummaryNoteView(4, "Updated."), key="summary:1")
     assert not raised.value.permanent
     assert len(slack.calls_to("chat.postMessage")) == 1
-    assert gateway.find_posted(BOARD, "summary:1") == slack.messages(BOARD)[0]["ts"]
+    posted = MessageRef(BOARD, slack.messages(BOARD)[0]["ts"])
+    assert gateway.find_posted(BOARD, "summary:1") == posted
 
 
 def test_a_time_out_while_sharing_files_becomes_a_chat_error(slack: SlackEmulator) -> None:
     client = make_web_client(slack.token, slack.api_url, timeout=1)
     slack.lose_next_answer("files.completeUploadExternal", "stall")
     with pytest.raises(ChatError) as raised:
-        upload_files(client, BOARD, [FileToUpload("a.csv", "Audit", b"a,b\n")], None)
+        upload_files(client, BOARD, [FileToSend("a.csv", "Audit", b"a,b\n")], None)
     assert not raised.value.permanent
     assert len(slack.calls_to("files.completeUploadExternal")) == 1
 
