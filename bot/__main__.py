@@ -1,4 +1,5 @@
-"""`python -m bot`: serve Slack at POST /slack/events and a health check at GET /healthz."""
+"""`python -m bot`: serve the chat front ends chosen (see bot/composition.py) and a health check
+at GET /healthz."""
 
 from __future__ import annotations
 
@@ -10,17 +11,22 @@ from types import FrameType
 import structlog
 from waitress.server import create_server
 
-from bot.composition import MAX_REQUEST_BODY, build_application
-from bot.config import Settings
+from bot.composition import (
+    MAX_REQUEST_BODY,
+    AppSettings,
+    build_application,
+    listening_url,
+    log_filters,
+)
 from bot.errors import StartupError
 from bot.logs import configure_logging
 
 
 def main() -> int:
-    configure_logging(os.environ.get("LOG_LEVEL", "INFO"))
+    configure_logging(os.environ.get("LOG_LEVEL", "INFO"), filters=log_filters())
     log = structlog.get_logger("bot")
     try:
-        settings = Settings.from_environment()
+        settings = AppSettings.from_environment()
         application = build_application(settings)
     except StartupError as exc:
         print(f"Cannot start: {exc}", file=sys.stderr)
@@ -44,7 +50,7 @@ def main() -> int:
     signal.signal(signal.SIGINT, stop)
     log.info(
         "listening",
-        url=f"http://{host}:{server.effective_port}/slack/events",  # type: ignore[union-attr]
+        url=listening_url(host, server.effective_port),  # type: ignore[union-attr]
         database=application.engine.url.render_as_string(hide_password=True),
         framework=application.framework.id,
     )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.domain.durations import MAX_EXTENSION, DurationTooLong, describe_duration, parse_duration
-from bot.domain.text import Composed, Typed
+from bot.domain.text import CommandHint, Composed, Typed, command
 
 
 @dataclass(frozen=True)
@@ -52,25 +52,46 @@ class Unrecognised:
     problem: str
 
 
-USAGE = (
-    "How to use /assess:\n"
-    "• `/assess domain N`: put domain N (1-{max}) to its sub-group for a vote (chairs only)\n"
-    "• `/assess status`: who has voted on the open rounds\n"
-    "• `/assess close N`: close domain N's open questions now with the votes cast (chairs only)\n"
-    "• `/assess extend N 2d`: give domain N's round more time (s, m, h or d; chairs only)\n"
-    "• `/assess remind N`: nudge everyone who has not voted on domain N yet (chairs only)\n"
-    "• `/assess audit N`: get domain N's audit trail as a CSV file (chairs only)\n"
-    "• `/assess cycle` / `/assess cycle start 2026-27`: the current cycle / begin a new one "
-    "(chairs only)\n"
-    "• `/assess report`: post the cycle's report, board paper and workbook (chairs only)\n"
-    "• `/assess actions`: the action plan; `/assess actions done N`: mark action N done "
-    "(chairs only)\n"
-    "• `/assess help`: this message"
+USAGE_LINES = (
+    ("domain N", ": put domain N (1-{max}) to its sub-group for a vote (chairs only)"),
+    ("status", ": who has voted on the open rounds"),
+    ("close N", ": close domain N's open questions now with the votes cast (chairs only)"),
+    ("extend N 2d", ": give domain N's round more time (s, m, h or d; chairs only)"),
+    ("remind N", ": nudge everyone who has not voted on domain N yet (chairs only)"),
+    ("audit N", ": get domain N's audit trail as a CSV file (chairs only)"),
 )
 
 
-def usage(domain_count: int) -> str:
-    return USAGE.format(max=domain_count)
+def usage(domain_count: int) -> Composed:
+    lines: list[str] = [Composed("How to use ", CommandHint(), ":")]
+    for words, said in USAGE_LINES:
+        lines.append(Composed("• ", command(words), said.format(max=domain_count)))
+    lines += [
+        Composed(
+            "• ",
+            command("cycle"),
+            " / ",
+            command("cycle start 2026-27"),
+            ": the current cycle / begin a new one (chairs only)",
+        ),
+        Composed(
+            "• ",
+            command("report"),
+            ": post the cycle's report, board paper and workbook (chairs only)",
+        ),
+        Composed(
+            "• ",
+            command("actions"),
+            ": the action plan; ",
+            command("actions done N"),
+            ": mark action N done (chairs only)",
+        ),
+        Composed("• ", command("help"), ": this message"),
+    ]
+    parts: list[str] = []
+    for line in lines:
+        parts += ["\n", line] if parts else [line]
+    return Composed(*parts)
 
 
 def _parse_round_command(text: str) -> RoundCommand:
@@ -85,29 +106,40 @@ def _parse_round_command(text: str) -> RoundCommand:
     if verb == "status":
         return Status() if not rest else Unrecognised("`status` takes nothing after it.")
     if verb == "extend":
-        example = "for example `/assess extend 4 2d`"
+        example = Composed("for example ", command("extend 4 2d"))
         if len(rest) != 2 or not _is_number(rest[0]):
-            return Unrecognised(f"`extend` needs a domain number and a duration, {example}.")
+            return Unrecognised(
+                Composed("`extend` needs a domain number and a duration, ", example, ".")
+            )
         try:
             by = parse_duration(rest[1], MAX_EXTENSION)
         except DurationTooLong:
             return Unrecognised(echo(rest[1], f" is too long. {longest_extension()}"))
         except ValueError:
             return Unrecognised(
-                echo(rest[1], f" is not a duration: use a number and s, m, h or d, {example}.")
+                echo(
+                    rest[1],
+                    Composed(" is not a duration: use a number and s, m, h or d, ", example, "."),
+                )
             )
         return ExtendDeadline(int(rest[0]), by)
     if verb in {"domain", "close", "remind", "audit"}:
         if len(rest) != 1:
             return Unrecognised(
-                f"`{verb}` needs one domain number, for example `/assess {verb} 4`."
+                Composed(
+                    f"`{verb}` needs one domain number, for example ", command(f"{verb} 4"), "."
+                )
             )
         number = rest[0].removeprefix("#")
         if not _is_number(number):
             return Unrecognised(
                 echo(
                     rest[0],
-                    f" is not a domain number: use a number, for example `/assess {verb} 4`.",
+                    Composed(
+                        " is not a domain number: use a number, for example ",
+                        command(f"{verb} 4"),
+                        ".",
+                    ),
                 )
             )
         match verb:
@@ -183,16 +215,25 @@ def parse_reporting_command(text: str) -> ReportingCommand | None:
             return ShowCycle()
         if rest[0].lower() != "start" or len(rest) != 2:
             return Unrecognised(
-                "`cycle` is used as `/assess cycle` (which cycle is current) or "
-                "`/assess cycle start 2026-27` (begin a new one)."
+                Composed(
+                    "`cycle` is used as ",
+                    command("cycle"),
+                    " (which cycle is current) or ",
+                    command("cycle start 2026-27"),
+                    " (begin a new one).",
+                )
             )
         name = rest[1]
         if not CYCLE_NAME.match(name):
             return Unrecognised(
                 echo(
                     name[:50],
-                    " can't be a cycle's name: use up to 40 letters, digits, "
-                    "`-`, `.` or `/`, for example `/assess cycle start 2026-27`.",
+                    Composed(
+                        " can't be a cycle's name: use up to 40 letters, digits, "
+                        "`-`, `.` or `/`, for example ",
+                        command("cycle start 2026-27"),
+                        ".",
+                    ),
                 )
             )
         return StartCycle(name)
@@ -203,8 +244,13 @@ def parse_reporting_command(text: str) -> ReportingCommand | None:
     number = rest[1].removeprefix("#") if len(rest) == 2 else ""
     if rest[0].lower() != "done" or not re.fullmatch(r"[0-9]{1,9}", number):
         return Unrecognised(
-            "`actions` is used as `/assess actions` (the action plan) or "
-            "`/assess actions done 3` (mark action 3 done)."
+            Composed(
+                "`actions` is used as ",
+                command("actions"),
+                " (the action plan) or ",
+                command("actions done 3"),
+                " (mark action 3 done).",
+            )
         )
     return MarkActionDone(int(number))
 

@@ -4,6 +4,8 @@ APScheduler."""
 from __future__ import annotations
 
 import logging
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -11,7 +13,7 @@ import structlog
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.clock import SystemClock
-from bot.config import AppConfig, Settings, load_app_config
+from bot.config import AppConfig, Settings
 from bot.domain.framework import Framework, framework_path, load_framework
 from bot.errors import StartupError
 from bot.presenter import Presenter
@@ -23,7 +25,9 @@ from bot.services.reporting import Reporting
 from handlers.files.renderer import ReportFileRenderer
 from handlers.slack.app import build_bolt_app
 from handlers.slack.gateway import SlackGateway, make_web_client
-from handlers.slack.http import slack_front_end
+from handlers.slack.http import EVENTS_PATH, slack_front_end
+from handlers.slack.logs import NoPayloads
+from handlers.slack.settings import SlackSettings, load_slack_app_config
 from handlers.web import MAX_BODY_BYTES, WsgiApp, build_web_app
 from storage.database import Engine, is_reachable, make_engine, make_session_factory, migrate
 from storage.unit_of_work import SqlUnitOfWorkFactory
@@ -34,6 +38,32 @@ log = structlog.get_logger(__name__)
 MAX_REQUEST_BODY = MAX_BODY_BYTES
 OUTBOX_JOB = "outbox"
 SWEEP_JOB = "sweep"
+
+
+@dataclass(frozen=True)
+class AppSettings(Settings, SlackSettings):
+    """The core's settings and those of the front ends chosen (Slack for now)."""
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> AppSettings:
+        env = os.environ if environ is None else environ
+        slack = SlackSettings.from_environment(env)
+        return cls(
+            slack_bot_token=slack.slack_bot_token,
+            slack_signing_secret=slack.slack_signing_secret,
+            slack_api_url=slack.slack_api_url,
+            **Settings.values_from_environment(env),
+        )
+
+
+def log_filters() -> list[logging.Filter]:
+    """The front ends' filters on the log (Slack's libraries print payloads below WARNING)."""
+    return [NoPayloads()]
+
+
+def listening_url(host: str, port: int) -> str:
+    """Where the front ends take their requests, for the start-up log line."""
+    return f"http://{host}:{port}{EVENTS_PATH}"
 
 
 def check_assignments(config: AppConfig, framework: Framework, source: str) -> None:
@@ -51,7 +81,7 @@ def check_assignments(config: AppConfig, framework: Framework, source: str) -> N
 
 @dataclass
 class Application:
-    settings: Settings
+    settings: AppSettings
     config: AppConfig
     framework: Framework
     engine: Engine
@@ -139,9 +169,9 @@ def build_reporting(
     )
 
 
-def build_application(settings: Settings) -> Application:
+def build_application(settings: AppSettings) -> Application:
     """Load and check configuration, migrate the database and wire the app together."""
-    config = load_app_config(settings.app_config_path)
+    config = load_slack_app_config(settings.app_config_path)
     framework = load_framework(framework_path(settings.question_data_dir, config.framework))
     check_assignments(config, framework, str(settings.app_config_path))
     engine = open_database(settings.database_url)

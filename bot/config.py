@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
@@ -24,7 +24,8 @@ from bot.domain.durations import parse_duration
 from bot.errors import StartupError, load_yaml_model
 
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
-SlackId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Z0-9]{2,}$")]
+#: a chat platform's id of a person or channel; each front end checks its own form
+ChatId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Share = Annotated[float, Field(gt=0, le=1)]
 
 
@@ -34,14 +35,14 @@ class _Strict(BaseModel):
 
 class BoardConfig(_Strict):
     name: str = Field(min_length=1)
-    channel: SlackId
-    chairs: tuple[SlackId, ...] = Field(min_length=1)
+    channel: ChatId
+    chairs: tuple[ChatId, ...] = Field(min_length=1)
 
 
 class SubgroupConfig(_Strict):
     name: str = Field(min_length=1)
-    channel: SlackId
-    members: tuple[SlackId, ...] | None = None
+    channel: ChatId
+    members: tuple[ChatId, ...] | None = None
 
 
 class VotingConfig(_Strict):
@@ -103,16 +104,10 @@ def load_app_config(path: Path) -> AppConfig:
     return load_yaml_model(path, AppConfig, "configuration file", " (set APP_CONFIG)")
 
 
-DEFAULT_SLACK_API_URL = "https://slack.com/api/"
-
-
 @dataclass(frozen=True)
 class Settings:
-    """The process environment the app runs with."""
+    """The process environment the core runs with (each front end adds its own settings)."""
 
-    slack_bot_token: str
-    slack_signing_secret: str
-    slack_api_url: str
     database_url: str
     app_config_path: Path
     port: int
@@ -126,22 +121,16 @@ class Settings:
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        return cls(**cls.values_from_environment(environ))
+
+    @staticmethod
+    def values_from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+        """The core's settings by field name, read from ``environ`` (the process's if None)."""
         env = os.environ if environ is None else environ
-        missing = [
-            name for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET") if not env.get(name)
-        ]
-        if missing:
-            raise StartupError(
-                f"{' and '.join(missing)} not set. Copy them from your Slack app's settings "
-                "(OAuth & Permissions → Bot User OAuth Token; Basic Information → Signing Secret)."
-            )
         port_text = env.get("PORT") or "3000"
         if not re.fullmatch(r"[0-9]{1,5}", port_text) or not 0 < int(port_text) < 65536:
             raise StartupError(f"PORT={port_text!r} is not a port number")
-        return cls(
-            slack_bot_token=env["SLACK_BOT_TOKEN"],
-            slack_signing_secret=env["SLACK_SIGNING_SECRET"],
-            slack_api_url=env.get("SLACK_API_URL") or DEFAULT_SLACK_API_URL,
+        return dict(
             database_url=env.get("DATABASE_URL") or "sqlite:///assessment.db",
             app_config_path=Path(env.get("APP_CONFIG") or "app.yaml"),
             port=int(port_text),

@@ -4,32 +4,25 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Sequence
 
 import structlog
 
-# Libraries that print request bodies, payloads and response_urls below WARNING.
-PAYLOAD_PRINTERS = ("slack_bolt", "slack_sdk")
 
-
-class NoPayloads(logging.Filter):
-    """Drops the Slack libraries' records below WARNING, whatever LOG_LEVEL says: at INFO and
-    DEBUG they print whole request bodies (votes, comments), response_urls and API payloads."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno >= logging.WARNING:
-            return True
-        return not any(
-            record.name == name or record.name.startswith(name + ".") for name in PAYLOAD_PRINTERS
-        )
-
-
-def configure_logging(level: str = "INFO", json_lines: bool | None = None) -> None:
+def configure_logging(
+    level: str = "INFO",
+    json_lines: bool | None = None,
+    filters: Sequence[logging.Filter] = (),
+) -> None:
+    """Structured logs at ``level``; ``filters`` (the front ends', e.g. one that keeps a chat
+    library's payloads out) go on every handler of the root logger, once each."""
     if json_lines is None:
         json_lines = not sys.stderr.isatty()
     logging.basicConfig(level=level, stream=sys.stderr, format="%(message)s")
     for handler in logging.getLogger().handlers:
-        if not any(isinstance(f, NoPayloads) for f in handler.filters):
-            handler.addFilter(NoPayloads())
+        for wanted in filters:
+            if not any(type(f) is type(wanted) for f in handler.filters):
+                handler.addFilter(wanted)
     renderer: structlog.typing.Processor = (
         structlog.processors.JSONRenderer() if json_lines else structlog.dev.ConsoleRenderer()
     )

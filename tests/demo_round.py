@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.logs import configure_logging
+from handlers.slack.logs import NoPayloads
 from tests.e2e.harness import (
     BOARD,
     CHAIR,
@@ -78,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--members", type=int, default=8, help="simulated members of the sub-group")
     parser.add_argument("--seed", type=int, default=2008, help="seed for the simulated votes")
     args = parser.parse_args(argv)
-    configure_logging("WARNING")
+    configure_logging("WARNING", filters=[NoPayloads()])
     rng = random.Random(args.seed)
     document = config_document()
     assignment = document["assignments"].get(args.domain)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import threading
 from collections.abc import Sequence
@@ -12,15 +13,17 @@ from datetime import UTC, datetime, timedelta
 from bot.config import AppConfig
 from bot.domain.framework import Framework
 from bot.domain.messages import FileToSend, MessageRef
+from bot.domain.text import Composed, Typed
 from bot.ports import ChatError, UnitOfWorkFactory
 from bot.presenter import Presenter
 from bot.services.delivery import Delivery
 from bot.services.dispatch import Dispatcher
 from bot.services.facilitator import Facilitator
 from bot.services.reporting import Reporting
-from bot.views.reply import Reply
+from bot.views.reply import FieldProblem, Reply
 from bot.views.report import BoardMessage
 from bot.views.rounds import MessageView
+from handlers.slack.text import render
 from tests.reporting_fakes import FakeBoard
 
 
@@ -190,5 +193,20 @@ def make_facilitator(
 def assess(
     facilitator: Facilitator, user_id: str, text: str, reporting: Reporting | None = None
 ) -> Reply:
-    """`/assess <text>` as ``user_id`` typed it, through the one dispatcher."""
-    return Dispatcher(facilitator, reporting).run(user_id, text)
+    """`/assess <text>` as ``user_id`` typed it, through the one dispatcher; the reply's text as
+    Slack shows it."""
+    return shown(Dispatcher(facilitator, reporting).run(user_id, text))
+
+
+def shown(reply: Reply) -> Reply:
+    """``reply`` with its text as the Slack adapter renders the core's neutral parts (mentions,
+    channels, emphasis, commands); typed text stays typed (marked), so a reply rendered again
+    by the adapter escapes it as before."""
+    text = reply.text
+    if isinstance(text, Composed):
+        text = Composed(*(p if isinstance(p, Typed) else render(p) for p in text.parts))
+    elif not isinstance(text, Typed):
+        text = render(text)
+    if isinstance(reply, FieldProblem):
+        return FieldProblem(reply.field or "form", text)
+    return dataclasses.replace(reply, text=text)

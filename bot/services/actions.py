@@ -9,7 +9,7 @@ from bot.domain.actions import ActionStatus, NewAction, StoredAction
 from bot.domain.report import ACTION_THRESHOLD, PRIORITY_LABELS
 from bot.domain.report_text import long_date
 from bot.domain.rounds import Round, RoundQuestion
-from bot.domain.text import Composed, Typed, clean, cut
+from bot.domain.text import Composed, Emphasis, Typed, clean, command, cut, room_needed
 from bot.ports import UnitOfWork
 from bot.services.report_context import (
     ACTION_MAX_LENGTH,
@@ -35,7 +35,9 @@ def _added(action: StoredAction) -> Reply:
             f"Action {action.id} added for question {action.question_id}: "
             f"{PRIORITY_LABELS[action.priority]} priority, ",
             Typed(action.owner),
-            f", due {long_date(action.due)}. `/assess actions` lists the plan.",
+            f", due {long_date(action.due)}. ",
+            command("actions"),
+            " lists the plan.",
         )
     )
 
@@ -53,9 +55,10 @@ def action_text(action: StoredAction, head: str, tail: str) -> Composed:
 
 def action_line(action: StoredAction, today: date, current_cycle_id: int) -> Composed:
     status = action.status(today)
-    state = "*overdue*" if status is ActionStatus.OVERDUE else status.value
+    state = Emphasis("overdue") if status is ActionStatus.OVERDUE else status.value
     carried = "" if action.cycle_id == current_cycle_id else f" (from {action.cycle_name})"
-    return action_text(action, f"• *{action.id}.* {action.question_id}: ", f" · {state}{carried}")
+    head = Composed("• ", Emphasis(f"{action.id}."), f" {action.question_id}: ")
+    return action_text(action, head, Composed(" · ", state, carried))
 
 
 @dataclass
@@ -216,22 +219,26 @@ class ActionUseCases:
         today = self.ctx.clock.now().date()
         ordered = sorted(actions, key=lambda a: (a.done, -a.priority, a.due, a.id))
         still_open = sum(1 for a in actions if not a.done)
-        head = f"*Action plan, {current.name}*: {len(actions)} action(s), {still_open} open."
-        tail = "A chair marks one done with `/assess actions done N`."
+        head = Composed(
+            Emphasis(f"Action plan, {current.name}"),
+            f": {len(actions)} action(s), {still_open} open.",
+        )
+        tail = Composed("A chair marks one done with ", command("actions done N"), ".")
         lines: list[Composed] = []
-        room = LIST_LIMIT - len(head) - len(tail) - 80
+        room = LIST_LIMIT - room_needed(head) - room_needed(tail) - 80
         for action in ordered:
             line = action_line(action, today, current.id)
-            if len(line) + 1 > room:
+            if room_needed(line) + 1 > room:
                 lines.append(
                     Composed(
-                        f"…and {len(ordered) - len(lines)} more: the workbook from "
-                        "`/assess report` has them all."
+                        f"…and {len(ordered) - len(lines)} more: the workbook from ",
+                        command("report"),
+                        " has them all.",
                     )
                 )
                 break
             lines.append(line)
-            room -= len(line) + 1
+            room -= room_needed(line) + 1
         return Reply(Composed(head, *(Composed("\n", line) for line in lines), "\n", tail))
 
     def mark_done(self, user_id: str, action_id: int) -> Reply:
@@ -244,7 +251,11 @@ class ActionUseCases:
         with self.ctx.uow_factory() as uow:
             action = uow.cycles.get_action(action_id)
             if action is None:
-                return refuse(f"There is no action {action_id}. `/assess actions` lists them.")
+                return refuse(
+                    Composed(
+                        f"There is no action {action_id}. ", command("actions"), " lists them."
+                    )
+                )
             if not uow.cycles.mark_done(action_id, user_id, self.ctx.clock.now(), cycles[-1].id):
                 return refuse(f"Action {action_id} was already marked done.")
             uow.commit()

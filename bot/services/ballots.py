@@ -9,7 +9,7 @@ from bot.domain.consensus import Choice
 from bot.domain.rounds import (
     RoundQuestion,
 )
-from bot.domain.text import clean
+from bot.domain.text import Composed, Emphasis, clean
 from bot.services.context import COMMENT_MAX_LENGTH, STALE_BUTTON, RoundContext, log
 from bot.views.forms import CommentFormView
 from bot.views.reply import Later, Outcome, Reply, finish, refuse
@@ -108,7 +108,9 @@ class BallotUseCases:
             tail = "That was the last vote: the question has now closed."
         else:
             tail = "Only you can see this. You can change it until the question closes."
-        return Reply(f"Question {question.question_id}: {verb} *{said}*. {tail}")
+        return Reply(
+            Composed(f"Question {question.question_id}: {verb} ", Emphasis(said), f". {tail}")
+        )
 
     def comment_form(
         self, user_id: str, round_id: int, round_question_id: int

@@ -17,6 +17,7 @@ from bot.domain.rounds import (
     Round,
     RoundQuestion,
 )
+from bot.domain.text import Composed, Mention, PlatformName, command
 from bot.ports import ChatGateway, Clock, UnitOfWork, UnitOfWorkFactory
 from bot.presenter import Presenter
 from bot.services.delivery import Delivery
@@ -31,10 +32,17 @@ RATIONALE_MAX_LENGTH = 3000
 # only picks it up if it is still unsent after this grace period (say the process died).
 INLINE_GRACE = timedelta(seconds=30)
 
-STALE_BUTTON = (
+STALE_BUTTON = Composed(
     "That button doesn't belong to a question I know about, so nothing was recorded. "
-    "Use the buttons on the latest question message, or ask the chair for `/assess status`."
+    "Use the buttons on the latest question message, or ask the chair for ",
+    command("status"),
+    ".",
 )
+
+
+def slow_to_answer(text: str, what: str) -> Composed:
+    """``text``, then that the chat is slow to answer, so ``what`` will appear shortly."""
+    return Composed(text, " ", PlatformName(), f" is slow to answer; {what} will appear shortly.")
 
 
 def when(moment: datetime | None) -> str:
@@ -70,13 +78,22 @@ class RoundContext:
     def check_chair_and_domain(self, user_id: str, domain: int, verb: str) -> Reply | None:
         if not self.config.is_chair(user_id):
             return refuse(
-                f"Only the board's chairs can use `/assess {verb}`. Ask a chair, or ask for your "
-                "Slack id to be added under `board.chairs` in the app's configuration."
+                Composed(
+                    "Only the board's chairs can use ",
+                    command(verb),
+                    ". Ask a chair, or ask for your ",
+                    PlatformName(),
+                    " id to be added under `board.chairs` in the app's configuration.",
+                )
             )
         if self.framework.domain(domain) is None:
             return refuse(
-                f"There is no domain {domain}: the domains are 1-{len(self.framework.domains)}. "
-                f"For example, `/assess {verb} 4`."
+                Composed(
+                    f"There is no domain {domain}: the domains are "
+                    f"1-{len(self.framework.domains)}. For example, ",
+                    command(f"{verb} 4"),
+                    ".",
+                )
             )
         return None
 
@@ -96,10 +113,14 @@ class RoundContext:
         self.delivery.on_pending()
 
     def already_open(self, round_: Round) -> str:
-        return (
-            f"Domain {round_.domain} already has a round open (started by <@{round_.started_by}>). "
-            f"Use `/assess status` to see who has voted, or `/assess close {round_.domain}` "
-            "to close it with the votes cast."
+        return Composed(
+            f"Domain {round_.domain} already has a round open (started by ",
+            Mention(round_.started_by),
+            "). Use ",
+            command("status"),
+            " to see who has voted, or ",
+            command(f"close {round_.domain}"),
+            " to close it with the votes cast.",
         )
 
     def open_revotes(self, domain: int) -> list[RoundQuestion]:
@@ -268,9 +289,11 @@ class RoundContext:
             return refuse(f"Question {current.question_id} is still open for votes.")
         if current.decision is not None:
             return refuse(
-                f"Question {current.question_id} was already decided by "
-                f"<@{current.decision.decided_by}>: "
-                f"{self.presenter.scale.named(current.decision.grade)}."
+                Composed(
+                    f"Question {current.question_id} was already decided by ",
+                    Mention(current.decision.decided_by),
+                    f": {self.presenter.scale.named(current.decision.grade)}.",
+                )
             )
         if not current.is_flagged:
             return refuse(f"Question {current.question_id} was agreed; there is nothing to settle.")

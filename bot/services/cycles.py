@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.domain.actions import CycleExists
 from bot.domain.report_text import long_date
+from bot.domain.text import Composed, Emphasis, command
 from bot.services.report_context import ReportingContext, log
 from bot.views.reply import Reply, refuse
 
@@ -20,14 +21,22 @@ class CycleUseCases:
         cycles = self.ctx.cycles()
         if not cycles:
             return Reply(
-                "No assessment cycle has started yet. A chair begins one with "
-                "`/assess cycle start 2026-27` (the first `/assess domain N` begins one too)."
+                Composed(
+                    "No assessment cycle has started yet. A chair begins one with ",
+                    command("cycle start 2026-27"),
+                    " (the first ",
+                    command("domain N"),
+                    " begins one too).",
+                )
             )
         current = cycles[-1]
         earlier = ", ".join(c.name for c in reversed(cycles[:-1])) or "none"
         return Reply(
-            f"The current cycle is *{current.name}* (since {long_date(current.started_at)}). "
-            f"Earlier cycles: {earlier}."
+            Composed(
+                "The current cycle is ",
+                Emphasis(current.name),
+                f" (since {long_date(current.started_at)}). Earlier cycles: {earlier}.",
+            )
         )
 
     def start_cycle(self, user_id: str, name: str) -> Reply:
@@ -39,8 +48,11 @@ class CycleUseCases:
             if open_rounds:
                 domains = ", ".join(str(r.domain) for r in open_rounds)
                 return refuse(
-                    f"Domain(s) {domains} still have an open round. Close them first "
-                    "(`/assess close N`), then start the new cycle."
+                    Composed(
+                        f"Domain(s) {domains} still have an open round. Close them first (",
+                        command("close N"),
+                        "), then start the new cycle.",
+                    )
                 )
             try:
                 cycle = uow.cycles.start_cycle(
@@ -54,6 +66,12 @@ class CycleUseCases:
             uow.commit()
         log.info("cycle_started", cycle=cycle.name, by=user_id)
         return Reply(
-            f"Cycle *{cycle.name}* has begun. New rounds (`/assess domain N`) belong to it; "
-            "open actions from earlier cycles carry over until they are marked done."
+            Composed(
+                "Cycle ",
+                Emphasis(cycle.name),
+                " has begun. New rounds (",
+                command("domain N"),
+                ") belong to it; open actions from earlier cycles carry over until they are "
+                "marked done.",
+            )
         )

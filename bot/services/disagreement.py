@@ -11,7 +11,7 @@ from bot.domain.rounds import (
     OutgoingMessage,
 )
 from bot.domain.text import clean
-from bot.services.context import RATIONALE_MAX_LENGTH, RoundContext, log, when
+from bot.services.context import RATIONALE_MAX_LENGTH, RoundContext, log, slow_to_answer, when
 from bot.views.forms import DecisionFormView
 from bot.views.reply import Later, Outcome, Reply, finish, refuse
 
@@ -80,7 +80,7 @@ class DisagreementUseCases:
             status = self.ctx.delivery.send_now([card_key])[card_key]
             self.ctx.send_soon()
             if status is not OutboxStatus.SENT:
-                return Reply(text + " Slack is slow to answer; the question will appear shortly.")
+                return Reply(slow_to_answer(text, "the question"))
             return Reply(text)
 
         return Later(then)

@@ -13,6 +13,7 @@ from bot.domain.consensus import OutcomeKind
 from bot.domain.framework import Framework
 from bot.domain.report import DomainReport, DomainStatus, QuestionReport, Turnout
 from bot.domain.rounds import Round, RoundQuestion
+from bot.domain.text import Composed, PlatformName, command
 from bot.ports import ChatGateway, Clock, ReportFiles, UnitOfWorkFactory
 from bot.presenter import Presenter
 from bot.views.reply import Reply, refuse
@@ -80,8 +81,13 @@ class ReportingContext:
         if self.config.is_chair(user_id):
             return None
         return refuse(
-            f"Only the board's chairs can use `/assess {verb}`. Ask a chair, or ask for your "
-            "Slack id to be added under `board.chairs` in the app's configuration."
+            Composed(
+                "Only the board's chairs can use ",
+                command(verb),
+                ". Ask a chair, or ask for your ",
+                PlatformName(),
+                " id to be added under `board.chairs` in the app's configuration.",
+            )
         )
 
     def cycles(self) -> list[Cycle]:

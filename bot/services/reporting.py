@@ -17,6 +17,7 @@ from bot.domain.report import (
 )
 from bot.domain.report_text import assessment_alt_text
 from bot.domain.rounds import Round
+from bot.domain.text import ChannelLink, Composed, command
 from bot.ports import ChatError, ChatGateway, Clock, ReportFiles, UnitOfWorkFactory
 from bot.services.actions import ActionUseCases
 from bot.services.cycles import CycleUseCases
@@ -95,16 +96,8 @@ class ReportUseCases:
         if refusal:
             return refusal
         report = self.build_report()
-        if report is None:
-            return refuse(
-                "No assessment cycle has started yet, so there is nothing to report. "
-                "Put a domain to its sub-group first with `/assess domain N`."
-            )
-        if all(d.status is DomainStatus.NOT_STARTED for d in report.domains):
-            return refuse(
-                f"No domain has been put to a sub-group in cycle {report.cycle} yet, so there "
-                "is nothing to report. Start one with `/assess domain N`."
-            )
+        if report is None or all(d.status is DomainStatus.NOT_STARTED for d in report.domains):
+            return nothing_to_report(report)
         chart = self.ctx.files.assessment_chart(report)
         stem = f"assessment-{re.sub(r'[^A-Za-z0-9-]+', '-', report.cycle)}"
         files = [
@@ -136,14 +129,42 @@ class ReportUseCases:
         except ChatError as exc:
             log.error("report_not_posted", error=str(exc))
             return refuse(
-                f"The report could not be posted to the board channel ({exc}). Check the app "
-                "is in that channel, then try `/assess report` again."
+                Composed(
+                    f"The report could not be posted to the board channel ({exc}). Check the app "
+                    "is in that channel, then try ",
+                    command("report"),
+                    " again.",
+                )
             )
         log.info("report_posted", cycle=report.cycle, by=user_id)
         return Reply(
-            f"Posted the {report.cycle} report to <#{channel}>, with the chart, "
-            "the board paper (PDF) and the workbook (XLSX)."
+            Composed(
+                f"Posted the {report.cycle} report to ",
+                ChannelLink(channel),
+                ", with the chart, the board paper (PDF) and the workbook (XLSX).",
+            )
         )
+
+
+def nothing_to_report(report: AssessmentReport | None) -> Reply:
+    """The refusal when there is no cycle (``report`` None) or no domain in it yet."""
+    if report is None:
+        return refuse(
+            Composed(
+                "No assessment cycle has started yet, so there is nothing to report. "
+                "Put a domain to its sub-group first with ",
+                command("domain N"),
+                ".",
+            )
+        )
+    return refuse(
+        Composed(
+            f"No domain has been put to a sub-group in cycle {report.cycle} yet, so there "
+            "is nothing to report. Start one with ",
+            command("domain N"),
+            ".",
+        )
+    )
 
 
 @dataclass

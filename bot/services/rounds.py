@@ -15,8 +15,9 @@ from bot.domain.rounds import (
     Round,
     RoundQuestion,
 )
+from bot.domain.text import Composed, Mention, command
 from bot.ports import ChatError, OpenRoundExists
-from bot.services.context import RoundContext, log, when
+from bot.services.context import RoundContext, log, slow_to_answer, when
 from bot.views.reply import Later, Outcome, Reply, finish, refuse
 
 
@@ -52,8 +53,12 @@ class RoundUseCases:
         if revoting:
             ids = ", ".join(q.question_id for q in revoting)
             return refuse(
-                f"Domain {domain} still has a re-vote open on {ids}. Let it finish, or close it "
-                f"with `/assess close {domain}`, before starting a new round."
+                Composed(
+                    f"Domain {domain} still has a re-vote open on {ids}. Let it finish, or close "
+                    "it with ",
+                    command(f"close {domain}"),
+                    ", before starting a new round.",
+                )
             )
         electorate = self._electorate(subgroup)
         if isinstance(electorate, Reply):
@@ -149,7 +154,7 @@ class RoundUseCases:
             f"until {when(round_.deadline_at)}."
         )
         if header is not OutboxStatus.SENT or unsent:
-            text += " Slack is slow to answer; the rest of the questions will appear shortly."
+            return Reply(slow_to_answer(text, "the rest of the questions"))
         return Reply(text)
 
     def status(self) -> Reply:
@@ -158,7 +163,9 @@ class RoundUseCases:
             rounds = uow.rounds.open_rounds(self.ctx.framework.id)
             revoting = uow.rounds.closed_rounds_with_open_ballots(self.ctx.framework.id)
         if not rounds and not revoting:
-            return Reply("No rounds are open. A chair starts one with `/assess domain N`.")
+            return Reply(
+                Composed("No rounds are open. A chair starts one with ", command("domain N"), ".")
+            )
         views = [self.ctx.presenter.status(r) for r in rounds]
         views += [self.ctx.presenter.status(r, only_open=True) for r in revoting]
         text = f"{len(rounds)} round(s) open."
@@ -181,8 +188,11 @@ class RoundUseCases:
             revoting = self.ctx.open_revotes(domain)
             if not revoting:
                 return refuse(
-                    f"Domain {domain} has no open round or re-vote to close. "
-                    "`/assess status` lists the open ones."
+                    Composed(
+                        f"Domain {domain} has no open round or re-vote to close. ",
+                        command("status"),
+                        " lists the open ones.",
+                    )
                 )
             closed = self.ctx.close_questions(revoting)
             log.info("revotes_closed_by_chair", domain=domain, by=user_id, questions=closed)
@@ -275,5 +285,7 @@ class RoundUseCases:
         self.ctx.send_soon()
         missing = [user for user in round_.electorate if round_.waiting_on(user)]
         log.info("reminded_by_chair", round_id=round_.id, by=user_id, nudged=len(missing))
-        names = ", ".join(f"<@{u}>" for u in missing)
-        return Reply(f"Sending {len(missing)} reminder(s) by direct message: {names}.")
+        names = [q for i, u in enumerate(missing) for q in ((", ",) if i else ()) + (Mention(u),)]
+        return Reply(
+            Composed(f"Sending {len(missing)} reminder(s) by direct message: ", *names, ".")
+        )

@@ -22,7 +22,7 @@ from handlers.slack.block_kit import (
     truncate,
 )
 from handlers.slack.codec import encode_form
-from handlers.slack.member_text import rich
+from handlers.slack.text import render
 
 COMMENT_CALLBACK = "comment_submit"
 COMMENT_BLOCK = "comment_block"
@@ -49,7 +49,7 @@ def _status_blocks(view: RoundStatusView) -> list[Block]:
 
 
 def render_reply(reply: Reply) -> SlackMessage:
-    shown = rich(reply.text)
+    shown = render(reply.text)
     blocks: list[Block] = [section(shown)]
     for round_view in reply.rounds:
         blocks.extend(_status_blocks(round_view))

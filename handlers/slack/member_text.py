@@ -19,7 +19,7 @@ escaped, so a cut never falls inside ``&lt;``.
 
 from __future__ import annotations
 
-from bot.domain.text import Composed, Typed, clean
+from bot.domain.text import clean
 
 LOOKALIKES = str.maketrans({"*": "∗", "_": "ˍ", "~": "∼", "`": "ˋ"})
 ELLIPSIS = "…"
@@ -68,12 +68,3 @@ def entity_safe(text: str, cut: int) -> int:
     """``cut`` in escaped text, moved back so that it does not fall inside ``&lt;`` and the like."""
     amp = text.rfind("&", max(cut - 5, 0), cut)
     return amp if amp != -1 and ";" not in text[amp:cut] else cut
-
-
-def rich(text: str) -> str:
-    """A core string as mrkdwn: typed parts escaped (inline), the bot's own words as they are."""
-    if isinstance(text, Composed):
-        return "".join(inline(p) if isinstance(p, Typed) else p for p in text.parts)
-    if isinstance(text, Typed):
-        return inline(text)
-    return text

@@ -47,7 +47,7 @@ from handlers.slack.block_kit import (
     truncate,
 )
 from handlers.slack.codec import encode_action, encode_action_form, encode_action_question
-from handlers.slack.member_text import rich
+from handlers.slack.text import render
 
 MAX_VIEW_BLOCKS = 100
 ADD_ACTION = "add_action"
@@ -168,7 +168,7 @@ def render_action_prompt(view: ActionPromptView) -> SlackMessage:
         }
         blocks.append(block)
         if q.actions:
-            blocks.append(context("Actions: " + " | ".join(rich(a) for a in q.actions)))
+            blocks.append(context("Actions: " + " | ".join(render(a) for a in q.actions)))
     blocks.append(context("`/assess actions` lists the plan; actions carry over until done."))
     return SlackMessage(text=text, blocks=blocks)
 
@@ -258,7 +258,9 @@ def _cycle_blocks(view: HomeView) -> list[Block]:
     blocks: list[Block] = [header(f"Self-assessment: {view.board_name}")]
     if view.notice:
         blocks.append(
-            section(rich(view.notice) if isinstance(view.notice, Composed) else escape(view.notice))
+            section(
+                render(view.notice) if isinstance(view.notice, Composed) else escape(view.notice)
+            )
         )
     if view.cycle is None:
         blocks.append(
@@ -314,7 +316,7 @@ def _action_blocks(view: HomeView) -> list[Block]:
     blocks = [DIVIDER, header(f"Open actions ({view.open_actions})")]
     for action in view.actions:
         block = section(
-            f"*{action.id}.* {rich(action.line)}" + (" · *overdue*" if action.overdue else "")
+            f"*{action.id}.* {render(action.line)}" + (" · *overdue*" if action.overdue else "")
         )
         block["accessory"] = {
             "type": "button",

@@ -44,31 +44,7 @@ GRAMMAR_NAME = re.compile(r"(?i)(grammar|command_(re|regex|pattern)s?$|^commands
 KNOWN_OFFENDERS: dict[str, frozenset[str]] = {
     "module_lines": frozenset(),
     "function_lines": frozenset(),
-    "platform_strings": frozenset(
-        {
-            "bot/__main__.py: word Slack",
-            "bot/commands.py: command /assess",
-            "bot/config.py: word Slack",
-            "bot/logs.py: word Slack",
-            # bot/services.py and bot/reporting.py's replies, where the core split put them
-            "bot/services/actions.py: command /assess",
-            "bot/services/actions.py: mrkdwn *bold*",
-            "bot/services/ballots.py: mrkdwn *bold*",
-            "bot/services/context.py: command /assess",
-            "bot/services/context.py: mention <@",
-            "bot/services/context.py: word Slack",
-            "bot/services/cycles.py: command /assess",
-            "bot/services/cycles.py: mrkdwn *bold*",
-            "bot/services/disagreement.py: word Slack",
-            "bot/services/report_context.py: command /assess",
-            "bot/services/report_context.py: word Slack",
-            "bot/services/reporting.py: channel <#",
-            "bot/services/reporting.py: command /assess",
-            "bot/services/rounds.py: command /assess",
-            "bot/services/rounds.py: mention <@",
-            "bot/services/rounds.py: word Slack",
-        }
-    ),
+    "platform_strings": frozenset(),
     "command_parsers": frozenset(),
 }
 

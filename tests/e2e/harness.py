@@ -14,7 +14,7 @@ import yaml
 from waitress.server import create_server
 
 from bot.composition import Application, build_application
-from bot.config import Settings
+from bot.composition import AppSettings as Settings
 from tests.emulator import AppResponse, SlackEmulator, SlackSender
 from tests.trust import (
     BOARD,

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 
 from bot.domain.consensus import Choice
+from handlers.slack.text import render_plain
 from tests.integration.world import PARTICIPATION, World
 
 FIRST = datetime(2026, 11, 28, 10, 0, 0, 123456, tzinfo=UTC)
@@ -34,9 +35,10 @@ def test_a_replayed_older_click_after_a_newer_one_changes_nothing(world: World) 
     voter = PARTICIPATION[0]
 
     def vote(choice: Choice, clicked_at: datetime) -> str:
-        return world.facilitator.record_vote(
+        reply = world.facilitator.record_vote(
             voter, card.round_id, card.round_question_id, choice, clicked_at
-        ).text
+        )
+        return render_plain(reply.text)  # as Slack shows it
 
     assert "recorded *3 Good*" in vote(Choice.GOOD, FIRST)
     assert "changed your vote to *2 Adequate*" in vote(Choice.ADEQUATE, LATER)

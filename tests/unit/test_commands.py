@@ -17,6 +17,7 @@ from bot.commands import (
     parse_command,
     usage,
 )
+from handlers.slack.text import render, render_plain
 
 
 @pytest.mark.parametrize(
@@ -50,7 +51,7 @@ def problem(text: str) -> str:
     command = parse_command(text)
     assert isinstance(command, Unrecognised), f"{text!r} parsed as {command!r}"
     assert command.problem
-    return command.problem
+    return render_plain(command.problem)  # as a Slack user reads it
 
 
 @pytest.mark.parametrize("verb", ["domain", "close"])
@@ -95,14 +96,19 @@ def test_digit_like_characters_are_unrecognised_not_a_crash(text: str) -> None:
     assert "is not a domain number" in problem(text)
 
 
+def usage_shown(domain_count: int) -> str:
+    """The usage as a Slack user reads it."""
+    return render(usage(domain_count))
+
+
 def test_usage() -> None:
-    text = usage(7)
+    text = usage_shown(7)
     assert "`/assess domain N`" in text
     assert "1-7" in text
     assert "`/assess status`" in text
     assert "`/assess close N`" in text
     assert "`/assess help`" in text
-    assert "1-3" in usage(3)
+    assert "1-3" in usage_shown(3)
     assert "{max}" not in text
 
 

@@ -9,15 +9,12 @@ from typing import Any
 
 import pytest
 
-from bot.config import (
-    DEFAULT_SLACK_API_URL,
-    AppConfig,
-    Settings,
-    load_app_config,
-)
+from bot.composition import AppSettings as Settings
+from bot.config import AppConfig, load_app_config
 from bot.domain.consensus import ConsensusRule
 from bot.domain.durations import MAX_DURATION, DurationTooLong, parse_duration
 from bot.errors import StartupError
+from handlers.slack.settings import DEFAULT_SLACK_API_URL, load_slack_app_config
 from tests import variants
 from tests.variants import yaml_copy
 
@@ -174,7 +171,7 @@ def test_bad_slack_id(tmp_path: Path, raw_config: dict[str, Any]) -> None:
     path = write_variant(
         tmp_path, raw_config, lambda raw: raw["board"].update(chairs=["#not-an-id"])
     )
-    assert "board.chairs.0" in startup_error(path)
+    assert "board.chairs.0" in variants.startup_error(load_slack_app_config, path)
 
 
 def test_missing_file(tmp_path: Path) -> None:

@@ -29,9 +29,10 @@ from bot.views.rounds import (
 from handlers.files.xlsx import neutralise
 from handlers.slack.block_kit import MAX_BLOCKS_PER_MESSAGE, split_text, truncate
 from handlers.slack.discussion_blocks import render_discussion
-from handlers.slack.member_text import escape_member, fit_quote, inline, quote, rich
+from handlers.slack.member_text import escape_member, fit_quote, inline, quote
 from handlers.slack.round_blocks import render_card
 from handlers.slack.summary_blocks import render_summary
+from handlers.slack.text import render as rich
 from tests.e2e.harness import block_text
 from tests.emulator import validate_blocks
 

@@ -15,8 +15,8 @@ from pydantic import BaseModel
 from slack_bolt import Ack, App, BoltRequest
 from slack_sdk import WebClient
 
-from bot.logs import NoPayloads
 from handlers.slack.listeners import errors
+from handlers.slack.logs import NoPayloads
 from handlers.web import MAX_BODY_BYTES, Refusal, read_body
 from tests.emulator import SlackEmulator
 

@@ -28,6 +28,7 @@ from handlers.slack.report_blocks import (
     render_action_prompt,
 )
 from handlers.slack.surfaces import open_modal, post_private, send_private, update_message
+from handlers.slack.text import render_plain
 
 
 def register(app: App, reporting: Reporting) -> None:
@@ -51,7 +52,7 @@ def register(app: App, reporting: Reporting) -> None:
         submission = ViewSubmission.model_validate(body)
         ref = decode_action_form(submission.view.private_metadata)
         if ref is None:
-            ack(response_action="errors", errors={ACTION_BLOCK: STALE_BUTTON})
+            ack(response_action="errors", errors={ACTION_BLOCK: render_plain(STALE_BUTTON)})
             return
         outcome = reporting.add_action(
             submission.user.id,
@@ -63,7 +64,7 @@ def register(app: App, reporting: Reporting) -> None:
         )
         if outcome.is_refusal:
             field = FIELD_BLOCKS[outcome.field or "form"]
-            ack(response_action="errors", errors={field: outcome.text})
+            ack(response_action="errors", errors={field: render_plain(outcome.text)})
             return
         ack()
         # the owner, as typed, escaped like all member text

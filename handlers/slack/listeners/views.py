@@ -22,9 +22,9 @@ from handlers.slack.form_blocks import (
     DECIDE_REASON_BLOCK,
     DECIDE_REASON_INPUT,
 )
-from handlers.slack.member_text import rich
 from handlers.slack.payloads import ViewSubmission
 from handlers.slack.surfaces import tell_privately
+from handlers.slack.text import render, render_plain
 
 
 def register(app: App, facilitator: Facilitator) -> None:
@@ -33,7 +33,7 @@ def register(app: App, facilitator: Facilitator) -> None:
         submission = ViewSubmission.model_validate(body)
         ref = decode_form(submission.view.private_metadata)
         if ref is None:
-            ack(response_action="errors", errors={COMMENT_BLOCK: STALE_BUTTON})
+            ack(response_action="errors", errors={COMMENT_BLOCK: render_plain(STALE_BUTTON)})
             return
         reply = facilitator.add_comment(
             submission.user.id,
@@ -42,17 +42,17 @@ def register(app: App, facilitator: Facilitator) -> None:
             submission.input_value(COMMENT_BLOCK, COMMENT_INPUT),
         )
         if reply.is_refusal:
-            ack(response_action="errors", errors={COMMENT_BLOCK: reply.text})
+            ack(response_action="errors", errors={COMMENT_BLOCK: render_plain(reply.text)})
             return
         ack()
-        tell_privately(client, ref.channel_id, submission.user.id, rich(reply.text))
+        tell_privately(client, ref.channel_id, submission.user.id, render(reply.text))
 
     @app.view(DECIDE_CALLBACK)
     def submit_decision(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         submission = ViewSubmission.model_validate(body)
         ref = decode_form(submission.view.private_metadata)
         if ref is None:
-            ack(response_action="errors", errors={DECIDE_REASON_BLOCK: STALE_BUTTON})
+            ack(response_action="errors", errors={DECIDE_REASON_BLOCK: render_plain(STALE_BUTTON)})
             return
         grade = submission.selected_value(DECIDE_GRADE_BLOCK, DECIDE_GRADE_INPUT)
         if not grade.isdigit():
@@ -66,7 +66,7 @@ def register(app: App, facilitator: Facilitator) -> None:
             submission.input_value(DECIDE_REASON_BLOCK, DECIDE_REASON_INPUT),
         )
         if isinstance(outcome, Reply) and outcome.is_refusal:
-            ack(response_action="errors", errors={DECIDE_REASON_BLOCK: outcome.text})
+            ack(response_action="errors", errors={DECIDE_REASON_BLOCK: render_plain(outcome.text)})
             return
         ack()  # the decision is stored; the summary's update follows
-        tell_privately(client, ref.channel_id, submission.user.id, rich(finish(outcome).text))
+        tell_privately(client, ref.channel_id, submission.user.id, render(finish(outcome).text))
