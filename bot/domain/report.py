@@ -139,8 +139,8 @@ class AssessmentReport:
 # ------------------------------------------------------------------------------ changes
 
 
-def change(previous: int | None, current: int | None) -> Change:
-    """The move from last cycle's grade to this cycle's (``None``: no agreed grade)."""
+def change(previous: Fraction | int | None, current: Fraction | int | None) -> Change:
+    """The move from last cycle's grade (or average) to this cycle's (``None``: none)."""
     if current is None:
         return Change.NONE
     if previous is None:
@@ -183,17 +183,7 @@ def previous_average_grade(domain: DomainReport) -> float | None:
 
 def domain_change(domain: DomainReport) -> Change:
     """The domain's average grade now against its average in the previous cycle (exactly)."""
-    current = _current_average(domain)
-    previous = _previous_average(domain)
-    if current is None:
-        return Change.NONE
-    if previous is None:
-        return Change.NEW
-    if current > previous:
-        return Change.UP
-    if current < previous:
-        return Change.DOWN
-    return Change.SAME
+    return change(_previous_average(domain), _current_average(domain))
 
 
 def report_from_summary(
