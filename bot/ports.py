@@ -191,7 +191,7 @@ class Outbox(Protocol):
 
     def status_of(self, key: str) -> OutboxStatus | None: ...
 
-    def sent_ts(self, key: str) -> str | None:
+    def sent_message_id(self, key: str) -> str | None:
         """The id the chat platform gave the message recorded under ``key``, once it was sent."""
         ...
 

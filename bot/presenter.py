@@ -194,7 +194,7 @@ class Presenter:
             waiting_on=tuple(q.question_id for q in waiting),
             channel_id=round_.channel_id,
             # the link goes to the round's header, or to the re-vote's own message
-            header_ts=waiting[0].message_ts if only_revotes else round_.header_ts,
+            header_message_id=waiting[0].message_id if only_revotes else round_.header_message_id,
         )
 
 

@@ -132,7 +132,7 @@ class SqlOutbox:
         status = self.session.scalar(select(OutboxRow.status).where(OutboxRow.key == key))
         return None if status is None else OutboxStatus(status)
 
-    def sent_ts(self, key: str) -> str | None:
+    def sent_message_id(self, key: str) -> str | None:
         return self.session.scalar(
             select(OutboxRow.ts).where(
                 OutboxRow.key == key, OutboxRow.status == OutboxStatus.SENT.value

@@ -93,7 +93,7 @@ class RoundQuestion:
     question_id: str
     position: int
     status: Status
-    message_ts: str | None = None
+    message_id: str | None = None
     result: QuestionResult | None = None
     closed_at: datetime | None = None
     votes: dict[str, Choice] = field(default_factory=dict)
@@ -102,7 +102,7 @@ class RoundQuestion:
     opened_by: str | None = None
     opened_at: datetime | None = None
     deadline_at: datetime | None = None
-    discussion_ts: str | None = None
+    discussion_message_id: str | None = None
     decision: Decision | None = None
 
     @property
@@ -162,8 +162,8 @@ class Round:
     deadline_at: datetime | None = None
     remind_at: datetime | None = None
     reminded_at: datetime | None = None
-    header_ts: str | None = None
-    summary_ts: str | None = None
+    header_message_id: str | None = None
+    summary_message_id: str | None = None
     closed_at: datetime | None = None
     anonymous: bool = True
     questions: list[RoundQuestion] = field(default_factory=list)  # every ballot, in order
@@ -269,7 +269,7 @@ class OutboxStatus(StrEnum):
 
 
 Delivered = tuple[str | None, OutboxStatus]
-"""What an attempt to send left: the message's ts, if any, and its status."""
+"""What an attempt to send left: the message's id, if any, and its status."""
 
 
 @dataclass(frozen=True)

@@ -139,7 +139,7 @@ class Delivery:
                     extension.after_sent(uow, claimed, message_id, self.clock.now()) or followed
                 )
             uow.commit()
-        logger.info("message_" + status, kind=message.kind.value, ts=message_id)
+        logger.info("message_" + status, kind=message.kind.value, message_id=message_id)
         if followed:
             self.on_pending()
 
@@ -155,21 +155,21 @@ class Delivery:
             case MessageKind.HEADER:
                 header = self.presenter.header(round_)
                 return self._post_or_update(
-                    claimed, channel, header, claimed.message_id or round_.header_ts
+                    claimed, channel, header, claimed.message_id or round_.header_message_id
                 )
             case MessageKind.CARD | MessageKind.REVEAL:
                 return self._card(claimed, round_, channel)
             case MessageKind.HEADER_UPDATE:
-                if round_.header_ts is None:
+                if round_.header_message_id is None:
                     return None, OutboxStatus.SKIPPED
-                header_ref = MessageRef(channel, round_.header_ts)
+                header_ref = MessageRef(channel, round_.header_message_id)
                 self.chat.update(header_ref, self.presenter.header(round_))
-                return round_.header_ts, OutboxStatus.UPDATED
+                return round_.header_message_id, OutboxStatus.UPDATED
             case MessageKind.SUMMARY:
                 board = self.presenter.config.board.channel
                 summary = self.presenter.summary(round_)
                 return self._post_or_update(
-                    claimed, board, summary, claimed.message_id or round_.summary_ts
+                    claimed, board, summary, claimed.message_id or round_.summary_message_id
                 )
             case MessageKind.SUMMARY_UPDATE:
                 return self._update_summary(claimed, round_)
@@ -190,7 +190,7 @@ class Delivery:
         if question is None:
             return None, OutboxStatus.DROPPED
         view = self.presenter.card(round_, question)
-        known_id = claimed.message_id or question.message_ts
+        known_id = claimed.message_id or question.message_id
         if claimed.message.kind is MessageKind.REVEAL:
             if known_id is None:
                 return None, OutboxStatus.SKIPPED  # the card's own post will show the result
@@ -206,17 +206,17 @@ class Delivery:
             return None, OutboxStatus.DROPPED
         view = self.presenter.discussion(round_, question)
         if message.kind is MessageKind.DISCUSSION_UPDATE:
-            if question.discussion_ts is None:
+            if question.discussion_message_id is None:
                 return None, OutboxStatus.SKIPPED  # its first post will show the latest state
-            thread = MessageRef(channel, question.discussion_ts, question.message_ts)
+            thread = MessageRef(channel, question.discussion_message_id, question.message_id)
             self.chat.update(thread, view)
-            return question.discussion_ts, OutboxStatus.UPDATED
-        known_id = claimed.message_id or question.discussion_ts
-        if question.message_ts is None:
+            return question.discussion_message_id, OutboxStatus.UPDATED
+        known_id = claimed.message_id or question.discussion_message_id
+        if question.message_id is None:
             if known_id is None:
                 raise ChatError("the question's message is not posted yet")
             return self._post_or_update(claimed, channel, view, known_id)
-        card = MessageRef(channel, question.message_ts)
+        card = MessageRef(channel, question.message_id)
         if known_id is None and claimed.attempts > 1:
             found = self.chat.find_posted(channel, message.key, reply_to=card)
             known_id = found.message_id if found else None
@@ -248,10 +248,10 @@ class Delivery:
     def _update_summary(self, claimed: ClaimedMessage, round_: Round) -> Delivered:
         """Redraw the board summary in place, then say in its thread that it changed (once: a
         later attempt first looks for the note an earlier one may have posted)."""
-        if round_.summary_ts is None:
+        if round_.summary_message_id is None:
             raise ChatError("the summary is not posted yet")
         board = self.presenter.config.board.channel
-        summary = MessageRef(board, round_.summary_ts)
+        summary = MessageRef(board, round_.summary_message_id)
         self.chat.update(summary, self.presenter.summary(round_, updated=True))
         note = SummaryNoteView(
             round_.domain,
@@ -262,7 +262,7 @@ class Delivery:
         key = f"{claimed.message.key}:note"
         if claimed.attempts <= 1 or not self.chat.find_posted(board, key, reply_to=summary):
             self.chat.post(board, note, key=key, reply_to=summary)
-        return round_.summary_ts, OutboxStatus.UPDATED
+        return round_.summary_message_id, OutboxStatus.UPDATED
 
     @staticmethod
     def _remember_message_id(uow: UnitOfWork, claimed: ClaimedMessage, message_id: str) -> None:

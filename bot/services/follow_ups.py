@@ -83,7 +83,7 @@ class SummaryFollowUps:
         there was nothing to act on then, and wait while the first is still on its way."""
         first = f"action-prompt:{round_.id}"
         with self.reporting.uow_factory() as uow:
-            status, sent_id = uow.outbox.status_of(first), uow.outbox.sent_ts(first)
+            status, sent_id = uow.outbox.status_of(first), uow.outbox.sent_message_id(first)
         if status is OutboxStatus.PENDING:
             raise ChatError("the first Add action message is not sent yet")
         view = self.prompt(round_)

@@ -87,7 +87,7 @@ class HomeUseCases:
                 question_id=question.question_id,
                 text=self.ctx.presenter.question_text(question.question_id),
                 channel_id=round_.channel_id,
-                message_ts=question.message_ts,
+                message_id=question.message_id,
             )
             for round_ in {r.id: r for r in rounds}.values()
             if user_id in round_.electorate

@@ -40,13 +40,13 @@ class RedrawUseCases:
         with self.ctx.uow_factory() as uow:
             round_ = uow.rounds.get_round_of_question(round_question_id)
         question = round_.question(round_question_id) if round_ else None
-        if round_ is None or question is None or question.message_ts is None:
+        if round_ is None or question is None or question.message_id is None:
             return False
         if question.is_open != want_open:
             return False
         try:
             self.ctx.chat.update(
-                MessageRef(round_.channel_id, question.message_ts),
+                MessageRef(round_.channel_id, question.message_id),
                 self.ctx.presenter.card(round_, question),
             )
         except ChatError as exc:

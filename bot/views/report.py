@@ -55,7 +55,7 @@ class HomeQuestion:
     question_id: str
     text: str
     channel_id: str
-    message_ts: str | None
+    message_id: str | None
 
 
 @dataclass(frozen=True)

@@ -163,7 +163,7 @@ class ReminderView:
     deadline_at: datetime | None
     waiting_on: tuple[str, ...]
     channel_id: str
-    header_ts: str | None
+    header_message_id: str | None
 
 
 @dataclass(frozen=True)

@@ -140,10 +140,10 @@ class SlackGateway:
 
     def _render(self, channel: str, view: MessageView) -> list[SlackMessage]:
         permalink = None
-        if isinstance(view, ReminderView) and view.header_ts:
+        if isinstance(view, ReminderView) and view.header_message_id:
             try:
                 permalink = self.client.chat_getPermalink(
-                    channel=view.channel_id, message_ts=view.header_ts
+                    channel=view.channel_id, message_ts=view.header_message_id
                 ).get("permalink")
             except SlackApiError as exc:
                 log.warning("permalink_unavailable", error=str(exc))

@@ -300,7 +300,7 @@ def _waiting_blocks(view: HomeView, team_url: str | None) -> list[Block]:
     blocks = [header(f"Waiting for your vote ({len(view.waiting)})")]
     by_domain: dict[int, list[str]] = {}
     for q in view.waiting:
-        link = permalink(team_url, q.channel_id, q.message_ts)
+        link = permalink(team_url, q.channel_id, q.message_id)
         label = f"*{q.question_id}*"
         label = f"<{link}|{q.question_id}>" if link else label
         by_domain.setdefault(q.domain, []).append(f"• {label} {escape(truncate(q.text, 150))}")

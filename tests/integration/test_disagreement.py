@@ -366,7 +366,7 @@ def test_a_discussion_post_whose_answer_was_lost_is_not_posted_twice(
     assert status == "sent"
     (thread_post,) = [p for p in world.chat.posted if isinstance(p.view, DiscussionView)]
     (q31,) = [q for q in the_round(world).questions if q.question_id == "3.1"]
-    assert q31.discussion_ts == thread_post.ts
+    assert q31.discussion_message_id == thread_post.ts
 
 
 def test_a_revote_can_be_extended_and_its_missing_voters_reminded(
@@ -395,7 +395,7 @@ def test_a_revote_can_be_extended_and_its_missing_voters_reminded(
     assert sorted(p.channel_id for p in nudges) == sorted(PARTICIPATION[1:])
     assert all(p.view.waiting_on == ("3.1",) for p in nudges if isinstance(p.view, ReminderView))
     assert all(
-        p.view.deadline_at == ballot.deadline_at and p.view.header_ts == ballot.message_ts
+        p.view.deadline_at == ballot.deadline_at and p.view.header_message_id == ballot.message_id
         for p in nudges
         if isinstance(p.view, ReminderView)
     )

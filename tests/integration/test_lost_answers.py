@@ -113,7 +113,7 @@ def test_a_summary_whose_answer_is_lost_reaches_the_board_once(setup: Setup, how
     assert [c.params["ts"] for c in setup.slack.calls_to("chat.update")][-1:] == [summary["ts"]]
     with setup.uow() as uow:
         round_ = uow.rounds.get(round_id)
-        assert round_ is not None and round_.summary_ts == summary["ts"]
+        assert round_ is not None and round_.summary_message_id == summary["ts"]
 
 
 def test_a_time_out_while_posting_the_summary_is_retried_soon(setup: Setup) -> None:

@@ -32,7 +32,7 @@ def test_a_post_whose_answer_was_lost_is_updated_not_posted_again(setup: World) 
     with setup.uow() as uow:
         round_ = uow.rounds.open_round_for_domain("are-we-there-yet-2008", 4)
         assert uow.outbox.status_of(f"header:{round_.id if round_ else 0}") == "sent"
-    assert round_ is not None and round_.header_ts == headers[0].ts
+    assert round_ is not None and round_.header_message_id == headers[0].ts
 
 
 def test_a_failed_post_is_retried_later(setup: World) -> None:

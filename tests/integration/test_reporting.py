@@ -317,7 +317,7 @@ def test_home_lists_domains_and_what_waits_for_the_member(world: World) -> None:
     assert by_number[4].deadline_at is not None
     assert by_number[1].status is DomainStatus.NOT_STARTED
     assert [q.question_id for q in home.waiting] == ["4.2", "4.3", "4.4"]
-    assert all(q.channel_id == "C0PART001" and q.message_ts for q in home.waiting)
+    assert all(q.channel_id == "C0PART001" and q.message_id for q in home.waiting)
     assert world.reporting.home(CHAIR).waiting == () and world.reporting.home(CHAIR).is_chair
 
 
@@ -379,7 +379,7 @@ def test_home_lists_an_open_revote_as_waiting(world: World) -> None:
     assert [q.question_id for q in waiting] == ["4.1"]
     revote = [p for p in world.chat.posted if isinstance(p.view, QuestionCardView)][-1]
     assert isinstance(revote.view, QuestionCardView) and revote.view.ballot == 2
-    assert waiting[0].message_ts == revote.ts
+    assert waiting[0].message_id == revote.ts
 
 
 def test_a_settled_summary_brings_the_add_action_message_up_to_date_in_place(
@@ -404,7 +404,7 @@ def test_a_settled_summary_brings_the_add_action_message_up_to_date_in_place(
     assert isinstance(redrawn, ActionPromptView)
     assert [q.question_id for q in redrawn.questions] == ["4.1", "4.2"]
     with world.uow() as uow:
-        assert ts == uow.outbox.sent_ts("action-prompt:1")
+        assert ts == uow.outbox.sent_message_id("action-prompt:1")
         assert uow.outbox.status_of("action-prompt:1:updated") == "updated"
 
 

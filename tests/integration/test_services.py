@@ -25,7 +25,7 @@ def test_start_posts_header_and_one_card_per_question(world: World) -> None:
         round_ = uow.rounds.open_round_for_domain("are-we-there-yet-2008", 4)
     assert round_ is not None
     assert round_.electorate == tuple(PARTICIPATION)
-    assert all(q.message_ts for q in round_.questions)
+    assert all(q.message_id for q in round_.questions)
 
 
 def test_second_round_for_an_open_domain_is_refused(world: World) -> None:
