@@ -4,10 +4,12 @@ or text for the invoke response)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from bot.domain.report import PRIORITY_LABELS, DomainStatus
 from bot.domain.report_text import domain_headline, outcome_text, status_text
+from bot.views.forms import ActionFormView
 from bot.views.reply import Reply
 from bot.views.report import ActionPromptView, HomeView, ReportMessageView
 from handlers.teams import codec
@@ -29,7 +31,7 @@ MAX_ACTION_TEXT = 1000
 MAX_OWNER = 200
 
 
-def _action_form(round_question_id: int, question_id: str) -> Element:
+def _action_inputs(default_due: date | None) -> list[Element]:
     priorities = [
         {"title": f"{n} {label}", "value": str(n)} for n, label in sorted(PRIORITY_LABELS.items())
     ]
@@ -65,10 +67,36 @@ def _action_form(round_question_id: int, question_id: str) -> Element:
             "label": "Due",
             "isRequired": True,
             "errorMessage": "Choose a due date.",
+            **({"value": default_due.isoformat()} if default_due else {}),
         },
     ]
-    send = execute("Add action", codec.ADD_ACTION, codec.encode_action_question(round_question_id))
-    return show_card(f"Add action for {question_id}", sub_card(body, [send]))
+    return body
+
+
+def _add_action(round_question_id: int) -> Element:
+    return execute("Add action", codec.ADD_ACTION, codec.encode_action_question(round_question_id))
+
+
+def _action_form(round_question_id: int, question_id: str) -> Element:
+    """Add action, opened in place under the prompt."""
+    body = _action_inputs(None)
+    return show_card(
+        f"Add action for {question_id}", sub_card(body, [_add_action(round_question_id)])
+    )
+
+
+def render_action_form(teams: TeamsText, view: ActionFormView) -> dict[str, Any]:
+    """The Add action form as a card of its own (for a dialog or a personal chat)."""
+    card = Card(teams)
+    card.add(
+        text_block(
+            f"**Add an action for {view.question_id}** ({plain(view.grade_label)})\n\n"
+            f"{plain(view.question_text)}"
+        ),
+        *_action_inputs(view.default_due),
+    )
+    card.actions = [_add_action(view.round_question_id)]
+    return card.json()
 
 
 def render_action_prompt(teams: TeamsText, view: ActionPromptView) -> dict[str, Any]:

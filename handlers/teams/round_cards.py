@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.domain.consensus import Choice, OutcomeKind
+from bot.domain.text import Mention
 from bot.views.rounds import (
     DiscussionView,
     QuestionCardView,
@@ -15,8 +16,10 @@ from bot.views.rounds import (
 )
 from handlers.teams import codec
 from handlers.teams.adaptive import (
+    SAFE_CARD_BYTES,
     Card,
     Element,
+    card_bytes,
     distribution_line,
     execute,
     outcome_text,
@@ -30,6 +33,9 @@ from handlers.teams.member_cards import comment_elements, decision_elements
 from handlers.teams.text import TeamsText
 
 MAX_COMMENT = 3000
+MAX_VOTER_BYTES = 12_000
+#: what a discussion keeps free after its comments: the decision, the chair's words, buttons
+ROOM_AFTER_COMMENTS = 9_000
 MAX_REASON = 3000
 
 
@@ -112,6 +118,20 @@ def _closed_elements(card: Card, view: QuestionCardView) -> list[Element]:
     return elements
 
 
+def _names(teams: TeamsText, user_ids: tuple[str, ...]) -> str:
+    """Voters by name (no mentions), as many as ``MAX_VOTER_BYTES`` allows, then how many more."""
+    shown: list[str] = []
+    used = 0
+    for user_id in user_ids:
+        name = teams.plain(Mention(user_id))
+        used += len(name.encode("utf-8")) + 2
+        if used > MAX_VOTER_BYTES:
+            break
+        shown.append(name)
+    left = len(user_ids) - len(shown)
+    return ", ".join(shown) + (f" and {left} more" if left else "")
+
+
 def render_question(teams: TeamsText, view: QuestionCardView) -> dict[str, Any]:
     """A question: while open, who has voted and "k of n" (never a grade) and the buttons."""
     card = Card(teams)
@@ -143,6 +163,9 @@ def render_question(teams: TeamsText, view: QuestionCardView) -> dict[str, Any]:
             text_block(f"Voted ({count}): {card.mentions(view.voters)}{comments}", size="Small")
         )
         card.actions = _vote_actions(view)
+        if card_bytes(card.json()) > SAFE_CARD_BYTES:  # a large electorate: names, no mentions
+            card.body[-1]["text"] = f"Voted ({count}): {_names(teams, view.voters)}{comments}"
+            card.entities.clear()
     else:
         card.add(*_closed_elements(card, view))
         card.add(text_block(f"Voting has closed{comments}", isSubtle=True, size="Small"))
@@ -229,7 +252,11 @@ def render_discussion(teams: TeamsText, view: DiscussionView) -> dict[str, Any]:
     if view.comments:
         card.add(
             *comment_elements(
-                card, "**Comments so far:**", view.comments, view.question_id, budget=18_000
+                card,
+                "**Comments so far:**",
+                view.comments,
+                view.question_id,
+                budget=SAFE_CARD_BYTES - card_bytes(card.json()) - ROOM_AFTER_COMMENTS,
             )
         )
     if view.decision is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -15,6 +15,7 @@ from bot.domain.framework import Framework
 from bot.domain.report import DomainStatus
 from bot.domain.rounds import Settlement
 from bot.domain.text import ChannelLink, Composed, Emphasis, Mention, Typed, command
+from bot.views.forms import ActionFormView
 from bot.views.reply import Reply, refuse
 from bot.views.report import (
     ActionPromptQuestion,
@@ -44,6 +45,7 @@ from handlers.teams import codec
 from handlers.teams.adaptive import MAX_CARD_BYTES, card_bytes
 from handlers.teams.board_cards import (
     invoke_response,
+    render_action_form,
     render_action_prompt,
     render_reply,
     render_report,
@@ -406,3 +408,35 @@ def test_mentions_carry_entities_with_escaped_names() -> None:
         ).text
         == "Go to Board"
     )
+
+
+def test_an_open_card_shows_no_grade_even_when_the_view_carries_one() -> None:
+    choices = [Choice.from_grade(g) for g in (4, 4, 4, 4)]
+    outcome = resolve(choices, 12, RULE)
+    card = render_question(
+        TEAMS,
+        card_view(
+            distribution=tally(choices),
+            result=ResultView(outcome.kind, outcome.grade, outcome.reason),
+        ),
+    )
+    shown = json.dumps(card, ensure_ascii=False)
+    assert "Outstanding: " not in shown and "Agreed" not in shown and "Turnout" not in shown
+
+
+def test_an_open_card_fits_with_a_large_electorate() -> None:
+    names = {f"V{i}": "A Very Long Display Name Of A Board Member " * 3 for i in range(300)}
+    voters = tuple(names)
+    card = render_question(TeamsText(names), card_view(voters=voters, electorate_size=len(voters)))
+    check_card(card)
+    assert "300 of 300" in "\n".join(texts(card))
+
+
+def test_the_add_action_form_has_its_default_due_date() -> None:
+    form = ActionFormView(101, "7.1", QUESTION, "1 Inadequate", date(2027, 1, 31))
+    card = render_action_form(TEAMS, form)
+    check_card(card)
+    due = next(n for n in walk(card) if isinstance(n, dict) and n.get("id") == codec.DUE_INPUT)
+    assert due["value"] == "2027-01-31"
+    click = codec.decode(card["actions"][0]["verb"], card["actions"][0]["data"])
+    assert click is not None and click.round_question_id == 101
