@@ -247,3 +247,24 @@ def invoke_response(teams: TeamsText, reply: Reply, as_card: bool = True) -> dic
     if as_card:
         return {"statusCode": 200, "type": CARD_CONTENT_TYPE, "value": render_reply(teams, reply)}
     return {"statusCode": 200, "type": TEXT_CONTENT_TYPE, "value": teams.plain(reply.text)}
+
+
+def answer_on_card(teams: TeamsText, card: dict[str, Any], reply: Reply) -> dict[str, Any]:
+    """The answer to a click on a card: Teams replaces the clicker's copy of the card with the
+    card in the invoke response, so this is the card as it now stands (say the question, its
+    buttons still there) with the private answer on top, seen by the clicker alone."""
+    note = Card(teams)
+    text = ("⛔ " if reply.is_refusal else "✅ ") + note.say(reply.text)
+    style = "attention" if reply.is_refusal else "good"
+    answered = {
+        **card,
+        "body": [
+            {"type": "Container", "style": style, "items": [text_block(text)]},
+            *card["body"],
+        ],
+        "msteams": {
+            **card.get("msteams", {}),
+            "entities": [*card.get("msteams", {}).get("entities", []), *note.entities],
+        },
+    }
+    return {"statusCode": 200, "type": CARD_CONTENT_TYPE, "value": answered}

@@ -44,6 +44,7 @@ from bot.views.rounds import (
 from handlers.teams import codec
 from handlers.teams.adaptive import MAX_CARD_BYTES, card_bytes
 from handlers.teams.board_cards import (
+    answer_on_card,
     invoke_response,
     render_action_form,
     render_action_prompt,
@@ -440,3 +441,14 @@ def test_the_add_action_form_has_its_default_due_date() -> None:
     assert due["value"] == "2027-01-31"
     click = codec.decode(card["actions"][0]["verb"], card["actions"][0]["data"])
     assert click is not None and click.round_question_id == 101
+
+
+def test_a_click_is_answered_on_the_card_with_its_buttons_kept() -> None:
+    card = render_question(TEAMS, card_view())
+    answer = answer_on_card(TEAMS, card, Reply(Composed("Your vote: ", Emphasis("3 Good"))))
+    value = answer["value"]
+    check_card(value)
+    assert value["body"][0]["items"][0]["text"] == "✅ Your vote: **3 Good**"
+    assert value["actions"] == card["actions"]
+    refused = answer_on_card(TEAMS, card, refuse("You are not in this round's electorate."))
+    assert refused["value"]["body"][0]["style"] == "attention"
