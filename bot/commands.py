@@ -1,5 +1,5 @@
-"""The one grammar: what a person typed after `/assess`, parsed into a command. Pure and
-platform-neutral."""
+"""The one grammar: what a person typed to the app (after the platform's own command or mention),
+parsed into a command. Pure and platform-neutral."""
 
 from __future__ import annotations
 

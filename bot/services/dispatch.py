@@ -1,4 +1,4 @@
-"""The one dispatcher: a parsed `/assess` command to its use case."""
+"""The one dispatcher: a parsed command to its use case."""
 
 from __future__ import annotations
 
@@ -31,14 +31,14 @@ from bot.views.reply import Later, Outcome, Reply, finish, refuse
 
 @dataclass
 class Dispatcher:
-    """`/assess <text>`: parsed once (bot.commands), then carried out by its use case. Without
+    """A command's text: parsed once (bot.commands), then carried out by its use case. Without
     ``reporting`` its verbs are unknown, as they were before reporting existed."""
 
     facilitator: Facilitator
     reporting: Reporting | None = None
 
     def run(self, user_id: str, text: str) -> Reply:
-        """Carry out `/assess <text>` for ``user_id`` and say how it went."""
+        """Carry out the command ``text`` for ``user_id`` and say how it went."""
         return finish(self.command(user_id, text))
 
     def command(self, user_id: str, text: str) -> Outcome:
