@@ -12,7 +12,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.domain.consensus import Distribution, OutcomeKind
+from bot.views.facts import distribution_words, outcome_words
 from handlers.slack.member_text import entity_safe
+from handlers.slack.text import render
 
 Block = dict[str, Any]
 
@@ -98,17 +100,8 @@ def slack_date(moment: datetime) -> str:
 
 
 def distribution_line(distribution: Distribution, labels: tuple[str, ...]) -> str:
-    parts = [
-        f"{grade} {labels[grade - 1]}: *{distribution.by_grade.get(grade, 0)}*"
-        for grade in range(1, len(labels) + 1)
-    ]
-    parts.append(f"Don't know: *{distribution.dont_know}*")
-    return " · ".join(parts)
+    return render(distribution_words(distribution, labels))
 
 
 def outcome_text(kind: OutcomeKind, grade: int | None, labels: tuple[str, ...]) -> str:
-    if kind is OutcomeKind.AGREED and grade is not None:
-        return f"✅ *Agreed: {grade} {labels[grade - 1]}*"
-    if kind is OutcomeKind.DISAGREEMENT:
-        return "⚠️ *DISAGREEMENT*: no grade; for discussion"
-    return "⚠️ *NO QUORUM*: no grade"
+    return render(outcome_words(kind, grade, labels))

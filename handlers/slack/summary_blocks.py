@@ -4,6 +4,7 @@ the note under it."""
 from __future__ import annotations
 
 from bot.domain.rounds import Settlement
+from bot.views.facts import settled_words
 from bot.views.rounds import DomainSummaryView, QuestionSummaryView, SummaryNoteView
 from handlers.slack.block_kit import (
     DIVIDER,
@@ -13,29 +14,15 @@ from handlers.slack.block_kit import (
     distribution_line,
     escape,
     header,
-    mention,
-    outcome_text,
     section,
 )
 from handlers.slack.member_blocks import comment_blocks, reason_block
+from handlers.slack.text import render
 
 
 def settled_text(q: QuestionSummaryView, labels: tuple[str, ...]) -> str:
     """The outcome line of a summary, saying how the grade was reached."""
-    match q.settlement:
-        case Settlement.AGREED if q.final_grade is not None:
-            when = "in round 1" if q.ballot == 1 else f"on re-vote (round {q.ballot})"
-            return f"✅ *Agreed: {q.final_grade} {labels[q.final_grade - 1]}*, {when}"
-        case Settlement.DECIDED if q.decision is not None:
-            return (
-                f"⚖️ *Decided: {q.decision.grade} {labels[q.decision.grade - 1]}*, "
-                f"{q.how_reached} ({mention(q.decision.decided_by)}); the reason is below."
-            )
-        case Settlement.OPEN:
-            return f"🔁 *{q.how_reached.upper()}*: no grade yet"
-        case _:
-            flag = outcome_text(q.result.kind, q.result.grade, labels)
-            return flag if q.ballot == 1 else f"{flag} (round {q.ballot})"
+    return render(settled_words(q, labels))
 
 
 def _question_summary_blocks(q: QuestionSummaryView, labels: tuple[str, ...]) -> list[Block]:

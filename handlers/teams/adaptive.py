@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.domain.consensus import Distribution, OutcomeKind
+from bot.views.facts import distribution_words, outcome_words
 from handlers.teams.text import Entity, Rendered, TeamsText, escape_member
 
 Element = dict[str, Any]
@@ -125,18 +126,12 @@ def plain(text: str) -> str:
     return escape_member(text)
 
 
+_FACTS = TeamsText()  # the bot's facts name nobody: no lookups needed
+
+
 def distribution_line(distribution: Distribution, labels: tuple[str, ...]) -> str:
-    parts = [
-        f"{grade} {labels[grade - 1]}: **{distribution.by_grade.get(grade, 0)}**"
-        for grade in range(1, len(labels) + 1)
-    ]
-    parts.append(f"Don't know: **{distribution.dont_know}**")
-    return " · ".join(parts)
+    return _FACTS.render(distribution_words(distribution, labels)).text
 
 
 def outcome_text(kind: OutcomeKind, grade: int | None, labels: tuple[str, ...]) -> str:
-    if kind is OutcomeKind.AGREED and grade is not None:
-        return f"✅ **Agreed: {grade} {labels[grade - 1]}**"
-    if kind is OutcomeKind.DISAGREEMENT:
-        return "⚠️ **DISAGREEMENT**: no grade; for discussion"
-    return "⚠️ **NO QUORUM**: no grade"
+    return _FACTS.render(outcome_words(kind, grade, labels)).text

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.domain.rounds import Settlement
+from bot.views.facts import settled_words
 from bot.views.rounds import DomainSummaryView, QuestionSummaryView
 from handlers.teams.adaptive import (
     SAFE_CARD_BYTES,
@@ -15,7 +16,6 @@ from handlers.teams.adaptive import (
     Element,
     card_bytes,
     distribution_line,
-    outcome_text,
     plain,
     text_block,
 )
@@ -27,20 +27,7 @@ COMMENTS_BUDGET = 16_000
 
 
 def settled_text(card: Card, q: QuestionSummaryView, labels: tuple[str, ...]) -> str:
-    match q.settlement:
-        case Settlement.AGREED if q.final_grade is not None:
-            when = "in round 1" if q.ballot == 1 else f"on re-vote (round {q.ballot})"
-            return f"✅ **Agreed: {q.final_grade} {labels[q.final_grade - 1]}**, {when}"
-        case Settlement.DECIDED if q.decision is not None:
-            return (
-                f"⚖️ **Decided: {q.decision.grade} {labels[q.decision.grade - 1]}**, "
-                f"{q.how_reached} ({card.mention(q.decision.decided_by)}); the reason is below."
-            )
-        case Settlement.OPEN:
-            return f"🔁 **{q.how_reached.upper()}**: no grade yet"
-        case _:
-            flag = outcome_text(q.result.kind, q.result.grade, labels)
-            return flag if q.ballot == 1 else f"{flag} (round {q.ballot})"
+    return card.say(settled_words(q, labels))
 
 
 def question_elements(card: Card, q: QuestionSummaryView, labels: tuple[str, ...]) -> list[Element]:
