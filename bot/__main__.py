@@ -10,10 +10,8 @@ import sys
 from types import FrameType
 
 import structlog
-from waitress.server import create_server
 
 from bot.composition import (
-    MAX_REQUEST_BODY,
     AppSettings,
     build_application,
     listening_url,
@@ -38,15 +36,7 @@ def main() -> int:
     gc.collect()
     gc.freeze()
     host = os.environ.get("HOST", "0.0.0.0")
-    server = create_server(
-        application.wsgi,
-        host=host,
-        port=settings.port,
-        threads=int(os.environ.get("THREADS", "16")),
-        # waitress answers 413 itself, from the Content-Length or as a chunked body grows,
-        # instead of buffering the body to disk first (it refuses at this size and above)
-        max_request_body_size=MAX_REQUEST_BODY + 1,
-    )
+    server = application.make_server(host, settings.port, int(os.environ.get("THREADS", "16")))
 
     def stop(signum: int, _frame: FrameType | None) -> None:
         log.info("stopping", signal=signum)
@@ -56,7 +46,7 @@ def main() -> int:
     signal.signal(signal.SIGINT, stop)
     log.info(
         "listening",
-        url=listening_url(host, server.effective_port),  # type: ignore[union-attr]
+        url=listening_url(host, server.effective_port, application.platform),
         database=application.engine.url.render_as_string(hide_password=True),
         framework=application.framework.id,
     )

@@ -8,14 +8,18 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 import structlog
 from apscheduler.schedulers.background import BackgroundScheduler
+from storage.directory import SqlDirectory
+from storage.served_files import SqlFileStore
 
 from bot.clock import SystemClock
-from bot.config import AppConfig, Settings
+from bot.config import AppConfig, Settings, configured_platform, load_app_config
 from bot.domain.framework import Framework, framework_path, load_framework
 from bot.errors import StartupError
+from bot.ports import ChatGateway
 from bot.presenter import Presenter
 from bot.services.delivery import Delivery
 from bot.services.facilitator import Facilitator
@@ -27,8 +31,12 @@ from handlers.slack.app import build_bolt_app
 from handlers.slack.gateway import SlackGateway, make_web_client
 from handlers.slack.http import EVENTS_PATH, slack_front_end
 from handlers.slack.logs import NoPayloads
-from handlers.slack.settings import SlackSettings, load_slack_app_config
-from handlers.web import MAX_BODY_BYTES, WsgiApp, build_web_app
+from handlers.slack.settings import SlackSettings, check_slack_ids
+from handlers.teams.app import TeamsChat, build_teams_chat
+from handlers.teams.logs import NoTeamsPayloads
+from handlers.teams.server import MESSAGES_PATH
+from handlers.teams.settings import TeamsSettings
+from handlers.web import MAX_BODY_BYTES, WsgiApp, build_web_app, make_wsgi_server
 from storage.database import Engine, is_reachable, make_engine, make_session_factory, migrate
 from storage.unit_of_work import SqlUnitOfWorkFactory
 
@@ -41,29 +49,61 @@ SWEEP_JOB = "sweep"
 
 
 @dataclass(frozen=True)
-class AppSettings(Settings, SlackSettings):
-    """The core's settings and those of the front ends chosen (Slack for now)."""
+class AppSettings(Settings):
+    """The core's settings and those of the front end the configuration's `platform` names:
+    only that front end's secrets are asked for."""
+
+    slack: SlackSettings | None = None
+    teams: TeamsSettings | None = None
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> AppSettings:
         env = os.environ if environ is None else environ
-        slack = SlackSettings.from_environment(env)
-        return cls(
-            slack_bot_token=slack.slack_bot_token,
-            slack_signing_secret=slack.slack_signing_secret,
-            slack_api_url=slack.slack_api_url,
-            **Settings.values_from_environment(env),
-        )
+        values = Settings.values_from_environment(env)
+        if configured_platform(values["app_config_path"]) == "teams":
+            return cls(teams=TeamsSettings.from_environment(env, values["port"]), **values)
+        return cls(slack=SlackSettings.from_environment(env), **values)
+
+    def slack_settings(self) -> SlackSettings:
+        if self.slack is None:
+            raise StartupError(
+                "the configuration names platform: slack, but Slack's settings "
+                "were not read (start the app again)"
+            )
+        return self.slack
+
+    @property
+    def slack_bot_token(self) -> str:
+        return self.slack_settings().slack_bot_token
+
+    @property
+    def slack_signing_secret(self) -> str:
+        return self.slack_settings().slack_signing_secret
+
+    @property
+    def slack_api_url(self) -> str:
+        return self.slack_settings().slack_api_url
+
+
+class Server(Protocol):
+    """A web server bound to its port: ``run`` serves until ``close``."""
+
+    effective_port: int
+
+    def run(self) -> None: ...
+
+    def close(self) -> None: ...
 
 
 def log_filters() -> list[logging.Filter]:
-    """The front ends' filters on the log (Slack's libraries print payloads below WARNING)."""
-    return [NoPayloads()]
+    """The front ends' filters on the log (Slack's and Teams' libraries print payloads below
+    WARNING)."""
+    return [NoPayloads(), NoTeamsPayloads()]
 
 
-def listening_url(host: str, port: int) -> str:
-    """Where the front ends take their requests, for the start-up log line."""
-    return f"http://{host}:{port}{EVENTS_PATH}"
+def listening_url(host: str, port: int, platform: str = "slack") -> str:
+    """Where the front end takes its requests, for the start-up log line."""
+    return f"http://{host}:{port}{MESSAGES_PATH if platform == 'teams' else EVENTS_PATH}"
 
 
 def check_assignments(config: AppConfig, framework: Framework, source: str) -> None:
@@ -89,14 +129,29 @@ class Application:
     delivery: Delivery
     refresher: CoalescingRefresher
     scheduler: BackgroundScheduler
-    wsgi: WsgiApp
+    wsgi: WsgiApp | None = None  # Slack's front end
+    teams: TeamsChat | None = None  # Teams' front end
+
+    @property
+    def platform(self) -> str:
+        return self.config.platform
 
     def healthy(self) -> bool:
         return is_reachable(self.engine)
 
+    def make_server(self, host: str, port: int, threads: int = 16) -> Server:
+        """The web server for the front end chosen, bound to ``port`` (0: any free port)."""
+        if self.teams is not None:
+            return self.teams.server(host, port)
+        assert self.wsgi is not None
+        server: Server = make_wsgi_server(self.wsgi, host, port, threads)
+        return server
+
     def close(self) -> None:
         self.scheduler.shutdown(wait=True)
         self.refresher.stop()
+        if self.teams is not None:
+            self.teams.close()
         self.engine.dispose()
 
 
@@ -155,7 +210,7 @@ def build_reporting(
     config: AppConfig,
     framework: Framework,
     uow_factory: SqlUnitOfWorkFactory,
-    chat: SlackGateway,
+    chat: ChatGateway,
     clock: SystemClock,
 ) -> Reporting:
     """Cycles, the report and the action plan, drawing their files with handlers/files."""
@@ -169,16 +224,34 @@ def build_reporting(
     )
 
 
+def load_config(settings: AppSettings) -> AppConfig:
+    config = load_app_config(settings.app_config_path)
+    if config.platform == "slack":
+        check_slack_ids(settings.app_config_path, config)
+    if (config.platform == "teams") != (settings.teams is not None):
+        raise StartupError(
+            f"{settings.app_config_path} changed while starting (platform: {config.platform})"
+        )
+    return config
+
+
 def build_application(settings: AppSettings) -> Application:
     """Load and check configuration, migrate the database and wire the app together."""
-    config = load_slack_app_config(settings.app_config_path)
+    config = load_config(settings)
     framework = load_framework(framework_path(settings.question_data_dir, config.framework))
     check_assignments(config, framework, str(settings.app_config_path))
     engine = open_database(settings.database_url)
-    client = make_web_client(settings.slack_bot_token, settings.slack_api_url)
-    chat = SlackGateway(client)
     clock = SystemClock()
-    uow_factory = SqlUnitOfWorkFactory(make_session_factory(engine))
+    session_factory = make_session_factory(engine)
+    uow_factory = SqlUnitOfWorkFactory(session_factory)
+    teams: TeamsChat | None = None
+    chat: ChatGateway
+    if settings.teams is not None:
+        store, files = SqlDirectory(session_factory), SqlFileStore(session_factory)
+        teams = build_teams_chat(settings.teams, store, files, clock, config)
+        chat = teams.gateway
+    else:
+        chat = SlackGateway(make_web_client(settings.slack_bot_token, settings.slack_api_url))
     refresher = CoalescingRefresher(settings.refresh_interval, settings.refresh_global_interval)
     delivery = Delivery(
         presenter=Presenter(config, framework),
@@ -199,17 +272,6 @@ def build_application(settings: AppSettings) -> Application:
     )
     reporting = build_reporting(config, framework, uow_factory, chat, clock)
     delivery.extensions.append(SummaryFollowUps(reporting))
-    try:
-        bolt_app = build_bolt_app(
-            client, settings.slack_signing_secret, facilitator, reporting, chat
-        )
-    except Exception as exc:
-        raise StartupError(
-            f"Slack did not accept SLACK_BOT_TOKEN at {settings.slack_api_url} ({exc})"
-        ) from exc
-    refresher.start(facilitator.refresh_question)
-    scheduler = build_scheduler(settings, facilitator, delivery)
-    scheduler.start()
     application = Application(
         settings=settings,
         config=config,
@@ -218,11 +280,36 @@ def build_application(settings: AppSettings) -> Application:
         facilitator=facilitator,
         delivery=delivery,
         refresher=refresher,
-        scheduler=scheduler,
-        # the front ends chosen by configuration: Slack for now (Teams will add its own)
-        wsgi=build_web_app(
-            [slack_front_end(bolt_app, settings.slack_signing_secret)],
-            lambda: application.healthy(),
-        ),
+        scheduler=build_scheduler(settings, facilitator, delivery),
+        teams=teams,
     )
+    if teams is not None:
+        teams.front_end(facilitator, reporting, application.healthy)
+    else:
+        assert isinstance(chat, SlackGateway)
+        application.wsgi = slack_web_app(settings, facilitator, reporting, chat, application)
+    refresher.start(facilitator.refresh_question)
+    application.scheduler.start()
     return application
+
+
+def slack_web_app(
+    settings: AppSettings,
+    facilitator: Facilitator,
+    reporting: Reporting,
+    chat: SlackGateway,
+    application: Application,
+) -> WsgiApp:
+    """Slack's front end (Bolt) mounted on the web layer."""
+    try:
+        bolt_app = build_bolt_app(
+            chat.client, settings.slack_signing_secret, facilitator, reporting, chat
+        )
+    except Exception as exc:
+        raise StartupError(
+            f"Slack did not accept SLACK_BOT_TOKEN at {settings.slack_api_url} ({exc})"
+        ) from exc
+    return build_web_app(
+        [slack_front_end(bolt_app, settings.slack_signing_secret)],
+        lambda: application.healthy(),
+    )

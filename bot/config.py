@@ -8,8 +8,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
+import yaml
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -65,6 +66,8 @@ class ConsensusConfig(_Strict):
 
 
 class AppConfig(_Strict):
+    #: the chat platform the app serves; its ids (channels, people) are in that platform's form
+    platform: Literal["slack", "teams"] = "slack"
     framework: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
     board: BoardConfig
     subgroups: dict[str, SubgroupConfig] = Field(min_length=1)
@@ -167,3 +170,14 @@ def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
 
 def _default_question_data_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "question_data"
+
+
+def configured_platform(path: Path) -> str:
+    """The `platform` a configuration file names ("slack" when it names none, or cannot be
+    read yet: loading it properly reports what is wrong)."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return "slack"
+    platform = raw.get("platform") if isinstance(raw, dict) else None
+    return platform if platform in ("slack", "teams") else "slack"

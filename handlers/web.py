@@ -9,9 +9,10 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 import structlog
+from waitress.server import create_server
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIEnvironment
@@ -175,3 +176,16 @@ def build_web_app(front_ends: Sequence[FrontEnd], health_check: Callable[[], boo
         return [response.body]
 
     return application
+
+
+def make_wsgi_server(wsgi: WsgiApp, host: str, port: int, threads: int) -> Any:
+    """waitress serving ``wsgi`` (``run``, ``close``, ``effective_port``). It answers 413 itself,
+    from the Content-Length or as a chunked body grows, instead of buffering the body to disk
+    first (it refuses at this size and above)."""
+    return create_server(
+        wsgi,
+        host=host,
+        port=port,
+        threads=threads,
+        max_request_body_size=MAX_BODY_BYTES + 1,
+    )

@@ -76,15 +76,17 @@ class BallotUseCases:
             closed=closed_now,
         )
 
+        reply = self._vote_reply(question, choice, previous, closed_now)
+
         def then() -> Reply:
             if closed_now:
                 self.ctx.send_soon()
                 self.ctx.after_closing(round_id)
             else:
                 self.ctx.refresher.request(round_question_id)
-            return self._vote_reply(question, choice, previous, closed_now)
+            return reply
 
-        return Later(then)
+        return Later(then, reply)
 
     def _older_click(self, question: RoundQuestion, latest: Choice | None) -> Reply:
         log.info("older_click_ignored", round_question_id=question.id)

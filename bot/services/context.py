@@ -134,7 +134,7 @@ class RoundContext:
             self.after_closing(round_id)
             return reply
 
-        return Later(then)
+        return Later(then, reply)
 
     def record_reminders(self, uow: UnitOfWork, round_: Round, tag: str) -> list[str]:
         return [

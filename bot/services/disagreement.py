@@ -83,7 +83,9 @@ class DisagreementUseCases:
                 return Reply(slow_to_answer(text, "the question"))
             return Reply(text)
 
-        return Later(then)
+        # a front end that answers before the rest (Teams) says the re-vote is open: it is
+        # stored, and the outbox posts its question
+        return Later(then, Reply(text))
 
     def decision_form(
         self, user_id: str, round_id: int, round_question_id: int

@@ -42,9 +42,11 @@ def refuse(text: str, field: str | None = None) -> Reply:
 class Later:
     """What had to be stored before the platform is answered is stored (possibly nothing: the
     rest only sends). ``then`` does the slower rest (sending messages, a summary) after the
-    answer, and gives the private reply."""
+    answer, and gives the private reply. ``reply`` is that reply when it is known already (a
+    front end whose answer carries the reply can answer before ``then`` runs)."""
 
     then: Callable[[], Reply]
+    reply: Reply | None = None
 
 
 Outcome = Reply | Later
