@@ -12,8 +12,6 @@ from typing import Protocol
 
 import structlog
 from apscheduler.schedulers.background import BackgroundScheduler
-from storage.directory import SqlDirectory
-from storage.served_files import SqlFileStore
 
 from bot.clock import SystemClock
 from bot.config import AppConfig, Settings, configured_platform, load_app_config
@@ -38,6 +36,8 @@ from handlers.teams.server import MESSAGES_PATH
 from handlers.teams.settings import TeamsSettings
 from handlers.web import MAX_BODY_BYTES, WsgiApp, build_web_app, make_wsgi_server
 from storage.database import Engine, is_reachable, make_engine, make_session_factory, migrate
+from storage.directory import SqlDirectory
+from storage.served_files import SqlFileStore
 from storage.unit_of_work import SqlUnitOfWorkFactory
 
 log = structlog.get_logger(__name__)
