@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install run test test-sqlite lint format demo bench clean
+.PHONY: install run test test-sqlite lint format demo bench teams-package clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +26,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy bot handlers storage tests $(wildcard bench)
+	$(VENV)/bin/mypy bot handlers storage tests $(wildcard bench) $(wildcard teams/*.py)
 	$(VENV)/bin/lint-imports
 
 format: $(STAMP)
@@ -39,6 +39,10 @@ demo: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m bench.vote_burst $(ARGS)
+
+## teams-package: build/assess-teams.zip, the Teams app to upload (needs TEAMS_APP_ID and PUBLIC_URL)
+teams-package: $(STAMP)
+	$(PY) -m handlers.teams.package --out build/assess-teams.zip
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache assessment.db*
