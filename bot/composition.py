@@ -45,6 +45,8 @@ log = structlog.get_logger(__name__)
 # The largest request body served; the web server refuses a larger one before reading it.
 MAX_REQUEST_BODY = MAX_BODY_BYTES
 OUTBOX_JOB = "outbox"
+SLACK, TEAMS = "slack", "teams"
+PLATFORMS = (SLACK, TEAMS)  # the first is served when the configuration names none
 SWEEP_JOB = "sweep"
 
 
@@ -60,7 +62,7 @@ class AppSettings(Settings):
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> AppSettings:
         env = os.environ if environ is None else environ
         values = Settings.values_from_environment(env)
-        if configured_platform(values["app_config_path"]) == "teams":
+        if configured_platform(values["app_config_path"]) == TEAMS:
             return cls(teams=TeamsSettings.from_environment(env, values["port"]), **values)
         return cls(slack=SlackSettings.from_environment(env), **values)
 
@@ -101,9 +103,9 @@ def log_filters() -> list[logging.Filter]:
     return [NoPayloads(), NoTeamsPayloads()]
 
 
-def listening_url(host: str, port: int, platform: str = "slack") -> str:
+def listening_url(host: str, port: int, platform: str = SLACK) -> str:
     """Where the front end takes its requests, for the start-up log line."""
-    return f"http://{host}:{port}{MESSAGES_PATH if platform == 'teams' else EVENTS_PATH}"
+    return f"http://{host}:{port}{MESSAGES_PATH if platform == TEAMS else EVENTS_PATH}"
 
 
 def check_assignments(config: AppConfig, framework: Framework, source: str) -> None:
@@ -134,7 +136,7 @@ class Application:
 
     @property
     def platform(self) -> str:
-        return self.config.platform
+        return self.config.platform or SLACK
 
     def healthy(self) -> bool:
         return is_reachable(self.engine)
@@ -226,11 +228,17 @@ def build_reporting(
 
 def load_config(settings: AppSettings) -> AppConfig:
     config = load_app_config(settings.app_config_path)
-    if config.platform == "slack":
-        check_slack_ids(settings.app_config_path, config)
-    if (config.platform == "teams") != (settings.teams is not None):
+    platform = config.platform or SLACK
+    if platform not in PLATFORMS:
         raise StartupError(
-            f"{settings.app_config_path} changed while starting (platform: {config.platform})"
+            f"{settings.app_config_path}: platform: {platform} is not one the app serves "
+            f"(use {' or '.join(PLATFORMS)})"
+        )
+    if platform == SLACK:
+        check_slack_ids(settings.app_config_path, config)
+    if (platform == TEAMS) != (settings.teams is not None):
+        raise StartupError(
+            f"{settings.app_config_path} changed while starting (platform: {platform})"
         )
     return config
 

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import yaml
 from pydantic import (
@@ -66,8 +66,9 @@ class ConsensusConfig(_Strict):
 
 
 class AppConfig(_Strict):
-    #: the chat platform the app serves; its ids (channels, people) are in that platform's form
-    platform: Literal["slack", "teams"] = "slack"
+    #: the chat platform the app serves (its ids, channels and people, are in that platform's
+    #: form); the composition root knows which there are, and which is served when none is named
+    platform: str | None = Field(default=None, pattern=r"^[a-z]+$")
     framework: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
     board: BoardConfig
     subgroups: dict[str, SubgroupConfig] = Field(min_length=1)
@@ -172,12 +173,13 @@ def _default_question_data_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "question_data"
 
 
-def configured_platform(path: Path) -> str:
-    """The `platform` a configuration file names ("slack" when it names none, or cannot be
-    read yet: loading it properly reports what is wrong)."""
+
+def configured_platform(path: Path) -> str | None:
+    """The `platform` a configuration file names: None when it names none, or cannot be read
+    yet (loading it properly reports what is wrong)."""
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return "slack"
+        return None
     platform = raw.get("platform") if isinstance(raw, dict) else None
-    return platform if platform in ("slack", "teams") else "slack"
+    return platform if isinstance(platform, str) else None

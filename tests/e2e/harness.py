@@ -156,6 +156,7 @@ def running_app(
         }
     )
     application = build_application(settings)
+    assert application.wsgi is not None
     server = create_server(application.wsgi, host="127.0.0.1", port=0, threads=8)
 
     def serve() -> None:

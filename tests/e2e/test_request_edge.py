@@ -94,7 +94,9 @@ def call_wsgi(
     def start_response(status: str, headers: list[tuple[str, str]], *_: Any) -> Any:
         statuses.append(status)
 
-    answer = b"".join(app.application.wsgi(environ, cast("StartResponse", start_response)))
+    wsgi = app.application.wsgi
+    assert wsgi is not None
+    answer = b"".join(wsgi(environ, cast("StartResponse", start_response)))
     return statuses[0], answer, stream
 
 

@@ -63,7 +63,7 @@ def test_an_app_id_wins_over_anonymous() -> None:
 
 def test_the_configuration_names_the_platform(tmp_path: Path) -> None:
     config = tmp_path / "app.yaml"
-    assert configured_platform(config) == "slack"  # no file yet: loading it will say so
+    assert configured_platform(config) is None  # no file yet: loading it will say so
     config.write_text(yaml.safe_dump({"platform": "teams"}), encoding="utf-8")
     assert configured_platform(config) == "teams"
     settings = AppSettings.from_environment(
