@@ -11,6 +11,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -245,3 +246,47 @@ class ActionRow(Base):
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     done_by: Mapped[str | None] = mapped_column(String(40), nullable=True)
     done_cycle_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class ChatConversationRow(Base):
+    """Where a front end can post without being asked (a channel, a personal or group chat):
+    kept so that proactive posts still reach their conversation after a restart."""
+
+    __tablename__ = "chat_conversations"
+
+    conversation_id: Mapped[str] = mapped_column(String(512), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # "channel", "personal" or "groupChat"
+    service_url: Mapped[str] = mapped_column(String(2048))
+    tenant_id: Mapped[str | None] = mapped_column(String(256), nullable=True)
+    team_id: Mapped[str | None] = mapped_column(String(512), nullable=True)
+    # for a personal chat, the person it is with
+    person_id: Mapped[str | None] = mapped_column(String(256), nullable=True, index=True)
+    # the front end's own JSON document (a conversation reference), opaque to storage
+    reference: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ChatPersonRow(Base):
+    """A person as the chat platform knows them: its own id for them, and their name."""
+
+    __tablename__ = "chat_people"
+
+    person_id: Mapped[str] = mapped_column(String(256), primary_key=True)  # Entra object id
+    platform_user_id: Mapped[str] = mapped_column(String(512))  # Teams' "29:…" id
+    name: Mapped[str] = mapped_column(String(512))  # empty when not known
+    tenant_id: Mapped[str | None] = mapped_column(String(256), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ServedFileRow(Base):
+    """A file handed out by link (a report) until it expires, to its owner only if one is set."""
+
+    __tablename__ = "served_files"
+
+    token: Mapped[str] = mapped_column(String(128), primary_key=True)
+    filename: Mapped[str] = mapped_column(String(512))
+    media_type: Mapped[str] = mapped_column(String(255))
+    content: Mapped[bytes] = mapped_column(LargeBinary())
+    owner: Mapped[str | None] = mapped_column(String(256), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

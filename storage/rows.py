@@ -20,10 +20,9 @@ from bot.domain.rounds import (
     Status,
 )
 from storage.orm import (
-    OutboxRow,
+    Base,
     RoundQuestionRow,
     RoundRow,
-    VoteRow,
 )
 
 OPEN = Status.OPEN.value
@@ -84,7 +83,7 @@ def _round(row: RoundRow, with_questions: bool = True) -> Round:
     )
 
 
-def _insert(session: Session, table: type[VoteRow] | type[OutboxRow]) -> Any:
+def _insert(session: Session, table: type[Base]) -> Any:
     """INSERT with ON CONFLICT support, for whichever database the session is on."""
     if session.get_bind().dialect.name == "postgresql":
         return postgresql_insert(table)

@@ -6,6 +6,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import inspect
 
 from storage.database import alembic_config, make_engine, migrate
 from storage.orm import Base
@@ -36,6 +37,38 @@ def test_the_latest_migration_goes_down_and_up_again(database_url: str) -> None:
             context = MigrationContext.configure(connection)
             head = ScriptDirectory.from_config(config).get_current_head()
             assert head is not None and context.get_current_revision() == head
+    finally:
+        engine.dispose()
+
+
+TEAMS_TABLES = {"chat_conversations", "chat_people", "served_files"}
+
+
+def test_migration_0007_adds_the_teams_tables_and_takes_them_away_again(database_url: str) -> None:
+    engine = make_engine(database_url)
+    try:
+        migrate(engine)
+        assert set(inspect(engine).get_table_names()) >= TEAMS_TABLES
+        config = alembic_config()
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0006")
+        tables = set(inspect(engine).get_table_names())
+        assert tables.isdisjoint(TEAMS_TABLES) and {"rounds", "votes", "outbox"} <= tables
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0007")
+        inspector = inspect(engine)
+        assert set(inspector.get_table_names()) >= TEAMS_TABLES
+        indexed = {
+            (table, tuple(index["column_names"]))
+            for table in ("chat_conversations", "served_files")
+            for index in inspector.get_indexes(table)
+        }
+        assert indexed == {
+            ("chat_conversations", ("person_id",)),
+            ("served_files", ("expires_at",)),
+        }
     finally:
         engine.dispose()
 
