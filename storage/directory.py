@@ -19,7 +19,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from storage.orm import ChatConversationRow, ChatPersonRow
 from storage.rows import _insert
 
-CONVERSATION_KINDS = frozenset({"channel", "personal", "groupChat"})
+#: a channel, a personal chat, a group chat, or a channel post's thread (its reference keeps the
+#: ids of a long message's continuation)
+CONVERSATION_KINDS = frozenset({"channel", "personal", "groupChat", "thread"})
 _IDS_PER_QUERY = 500  # keeps an IN (…) list well inside every database's parameter limit
 
 
