@@ -173,7 +173,6 @@ def _default_question_data_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "question_data"
 
 
-
 def configured_platform(path: Path) -> str | None:
     """The `platform` a configuration file names: None when it names none, or cannot be read
     yet (loading it properly reports what is wrong)."""

@@ -21,8 +21,6 @@ from microsoft_agents.hosting.core import (
     TurnState,
 )
 from microsoft_agents.hosting.core.authorization import AgentAuthConfiguration, AuthTypes
-from storage.directory import SqlDirectory
-from storage.served_files import SqlFileStore
 
 from bot.config import AppConfig
 from bot.ports import Clock
@@ -35,6 +33,8 @@ from handlers.teams.gateway import TeamsGateway
 from handlers.teams.listeners import TeamsListeners, Worker
 from handlers.teams.server import AiohttpServer, build_web_app, files_handler
 from handlers.teams.settings import ANONYMOUS_WARNING, TeamsSettings
+from storage.directory import SqlDirectory
+from storage.served_files import SqlFileStore
 
 log = structlog.get_logger(__name__)
 
@@ -83,7 +83,6 @@ class TeamsChat:
         agent: AgentApplication[TurnState] = AgentApplication[TurnState](
             ApplicationOptions(
                 storage=MemoryStorage(),
-                adapter=self.adapter,
                 bot_app_id=self.settings.app_id or "",
                 start_typing_timer=False,
             ),

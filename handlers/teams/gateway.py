@@ -19,7 +19,6 @@ from microsoft_agents.activity import (
     ChannelAccount,
     ConversationParameters,
 )
-from storage.served_files import ServedFile, SqlFileStore
 
 from bot.domain.messages import FileToSend, MessageRef
 from bot.ports import ChatError, Clock
@@ -39,6 +38,7 @@ from handlers.teams.render import (
     summary_text,
 )
 from handlers.teams.text import TeamsText
+from storage.served_files import ServedFile, SqlFileStore
 
 log = structlog.get_logger(__name__)
 
@@ -252,6 +252,7 @@ class TeamsGateway:
         """Teams bots cannot upload to channels: each file is served by the app behind an
         unguessable link for 7 days (a personal chat's files only to that person's chat)."""
         now = self.clock.now()
+        self.files.purge_expired(now)
         owner = self.directory.person_of(conversation_id)
         served: list[tuple[FileToSend, str]] = []
         tokens: list[str] = []

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
+import warnings
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
@@ -25,10 +26,10 @@ from microsoft_agents.hosting.aiohttp import CloudAdapter, jwt_authorization_dec
 from microsoft_agents.hosting.core import AgentApplication, TurnState
 from microsoft_agents.hosting.core.authorization import AgentAuthConfiguration
 from pydantic import ValidationError
-from storage.served_files import SqlFileStore
 
 from handlers.teams.listeners import Worker
 from handlers.web import HEALTH_PATH, MAX_BODY_BYTES
+from storage.served_files import SqlFileStore
 
 log = structlog.get_logger(__name__)
 
@@ -113,6 +114,9 @@ def build_web_app(
     files: Handler,
     healthy: Callable[[], Awaitable[bool]],
 ) -> web.Application:
+    # the SDK's middleware keeps its configuration and claims under string keys, as aiohttp
+    # warns against: nothing to do about it here
+    warnings.filterwarnings("ignore", category=web.NotAppKeyWarning)
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app["agent_configuration"] = auth
 
