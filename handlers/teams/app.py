@@ -146,7 +146,7 @@ def build_teams_chat(
         claims.claims.clear()  # no app id: the connector is called without a token
     connector = Connector(RestChannelServiceClientFactory(connections), claims)
     bot_id = f"28:{settings.app_id}" if settings.app_id else None
-    directory = Directory(store, clock, config.board.channel, bot_id)
+    directory = Directory(store, clock, config.board.channel, bot_id, settings.tenant_id)
     gateway = TeamsGateway(
         connector, directory, files, clock, settings.public_url, channel_names(config)
     )

@@ -44,11 +44,19 @@ class Directory:
     """Conversation references and people, cached over ``SqlDirectory``. ``home`` is the board
     channel: where the app looks when it has to act before anyone spoke to it since a restart."""
 
-    def __init__(self, store: SqlDirectory, clock: Clock, home: str, bot_id: str | None) -> None:
+    def __init__(
+        self,
+        store: SqlDirectory,
+        clock: Clock,
+        home: str,
+        bot_id: str | None,
+        tenant_id: str | None = None,
+    ) -> None:
         self.store = store
         self.clock = clock
         self.home = home
         self._bot_id = bot_id
+        self._tenant = tenant_id  # the tenant served: configured, or the last one seen
         self._records: dict[str, ConversationRecord] = {}
         self._names: dict[str, str] = {}
         self._teams_ids: dict[str, str] = {}
@@ -66,9 +74,10 @@ class Directory:
         tenant = (data.get("tenant") or {}).get("id") or conversation.tenant_id
         team = data.get("team") or {}
         kind = conversation.conversation_type or CHANNEL
-        if activity.recipient is not None and activity.recipient.id:
-            with self._lock:
+        with self._lock:
+            if activity.recipient is not None and activity.recipient.id:
                 self._bot_id = activity.recipient.id
+            self._tenant = self._tenant or tenant
         sender = activity.from_property
         person = sender.aad_object_id if sender is not None and kind == PERSONAL else None
         reference = {"bot": self._bot_id, "team_group": team.get("aadGroupId")}
@@ -177,7 +186,11 @@ class Directory:
 
     def tenant_of(self, conversation_id: str | None) -> str | None:
         record = self.record(conversation_id) or self.record(None)
-        return record.tenant_id if record else None
+        return (record.tenant_id if record else None) or self._tenant
+
+    def tenant_of_person(self, person_id: str) -> str | None:
+        found = self.store.person(person_id)
+        return (found.tenant_id if found else None) or self.tenant_of(None)
 
     def team_of(self, channel_id: str) -> str | None:
         record = self.record(channel_id)

@@ -116,14 +116,16 @@ class TeamsGateway:
         if known is not None:
             return known
         teams_id = self.directory.teams_user_id(user_id) or user_id
-        tenant = self.directory.tenant_of(None)
+        tenant = self.directory.tenant_of_person(user_id)
+        if tenant is None:
+            raise ChatError("the Microsoft 365 tenant is not known yet: add the app to the team")
         service_url = self.directory.service_url(None)
         parameters = ConversationParameters(
             is_group=False,
             bot=ChannelAccount(id=self.directory.bot_id()),
             members=[ChannelAccount(id=teams_id)],
             tenant_id=tenant,
-            channel_data={"tenant": {"id": tenant}} if tenant else None,
+            channel_data={"tenant": {"id": tenant}},
         )
         created = self.connector.call(
             service_url,

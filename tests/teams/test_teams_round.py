@@ -45,7 +45,7 @@ def test_a_round_from_mention_to_summary(
             teams_app.vote(voter, card, "3 Good" if question != "4.4" else "4 Outstanding")
 
     [summary] = teams_app.wait_for(
-        lambda: teams_app.board_posts("graded by the Participation Sub-Group")[-1:],
+        lambda: teams_app.board_posts("Domain 4 graded by")[-1:],
         "the summary in the board channel",
     )
     assert "4 questions: 1 Outstanding, 3 Good; nothing flagged." in summary.words
