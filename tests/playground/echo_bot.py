@@ -1,0 +1,323 @@
+"""A throwaway Microsoft 365 Agents SDK bot, to learn what the Agents Playground supports.
+
+It records every activity it receives (the raw JSON) and every connector call it makes (what it
+asked, what came back or the error). On a mention it obeys the words after it:
+
+    post <channel id>        an Adaptive Card (Action.Execute "pick") posted into that channel,
+                             then a reply in the post's thread (<channel>;messageid=<id>)
+    newpost <channel id>     a post made with create_conversation (isGroup, channelData.channel)
+    roster <conversation id> [page size]
+                             get_conversation_paged_members, all pages; get_conversation_members
+    dm <user id>             create_conversation with the user (a personal chat), then a message
+    delete <conversation id> <activity id>
+    mixed <conversation id>  one activity with text and a card
+
+A click on "pick" updates the clicked card in place (``update_activity`` on the conversation the
+data names: "post" the post's thread, "channel" the channel's id) and answers with a card.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Awaitable, Callable
+from functools import partial
+from typing import Any, cast
+
+from aiohttp import web
+from microsoft_agents.activity import (
+    Activity,
+    AdaptiveCardInvokeResponse,
+    Attachment,
+    ChannelAccount,
+    ConversationAccount,
+    ConversationParameters,
+)
+from microsoft_agents.authentication.msal import MsalConnectionManager
+from microsoft_agents.hosting.aiohttp import CloudAdapter
+from microsoft_agents.hosting.core import (
+    AgentApplication,
+    AgentAuthConfiguration,
+    ApplicationOptions,
+    ConnectorClientBase,
+    MemoryStorage,
+    TurnContext,
+    TurnState,
+)
+
+from tests.playground.process import free_port
+
+JsonDict = dict[str, Any]
+CARD = "application/vnd.microsoft.card.adaptive"
+PICK = "pick"
+
+
+def card(title: str, data: JsonDict | None = None) -> JsonDict:
+    """An Adaptive Card with one TextBlock and, given ``data``, one Action.Execute "pick"."""
+    content: JsonDict = {
+        "type": "AdaptiveCard",
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "version": "1.5",
+        "body": [{"type": "TextBlock", "text": title, "wrap": True}],
+    }
+    if data is not None:
+        content["actions"] = [
+            {"type": "Action.Execute", "title": "Pick", "verb": PICK, "data": data}
+        ]
+    return content
+
+
+def card_activity(content: JsonDict) -> Activity:
+    return Activity(type="message", attachments=[Attachment(content_type=CARD, content=content)])
+
+
+def _dump(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_dump(item) for item in value]
+    if hasattr(value, "model_dump"):
+        return value.model_dump(by_alias=True, exclude_none=True, mode="json")
+    return value
+
+
+class EchoBot:
+    """The bot, its records, and its aiohttp server on a thread (``start``/``stop``)."""
+
+    def __init__(self) -> None:
+        self.received: list[JsonDict] = []
+        self.calls: list[JsonDict] = []
+        self._lock = threading.Lock()
+        connections = MsalConnectionManager(
+            connections_configurations={
+                "SERVICE_CONNECTION": AgentAuthConfiguration(anonymous_allowed=True)
+            }
+        )
+        self.adapter = CloudAdapter(connection_manager=connections)
+        self.app = AgentApplication[TurnState](
+            ApplicationOptions(storage=MemoryStorage()), connection_manager=connections
+        )
+        self.app.message(None)(self._on_message)
+        self.app.adaptive_card.action_execute(PICK)(self._on_pick)
+        self.port = 0
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._runner: web.AppRunner | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/messages"
+
+    # ------------------------------------------------------------------ records
+
+    def activities(self, kind: str | None = None) -> list[JsonDict]:
+        with self._lock:
+            return [a for a in self.received if kind is None or a.get("type") == kind]
+
+    def calls_named(self, name: str) -> list[JsonDict]:
+        with self._lock:
+            return [c for c in self.calls if c["call"] == name]
+
+    def wait_for_activity(
+        self, predicate: Callable[[JsonDict], bool], timeout: float = 10.0
+    ) -> JsonDict:
+        """The first activity received that matches; waits up to ``timeout`` s."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for activity in self.activities():
+                if predicate(activity):
+                    return activity
+            if time.monotonic() > deadline:
+                kinds = [(a.get("type"), a.get("name")) for a in self.activities()]
+                raise AssertionError(f"no matching activity in {timeout} s; received {kinds}")
+            time.sleep(0.05)
+
+    async def _call(
+        self, name: str, make: Callable[[], Awaitable[Any]], **asked: Any
+    ) -> Any | None:
+        """Make one connector call and record it; None when it failed."""
+        record: JsonDict = {"call": name, "asked": asked}
+        try:
+            result = await make()
+        except Exception as exc:
+            record.update(ok=False, error=type(exc).__name__, status=getattr(exc, "status", None))
+            record["message"] = str(getattr(exc, "message", exc))
+            result = None
+        else:
+            record.update(ok=True, result=_dump(result))
+        with self._lock:
+            self.calls.append(record)
+        return result
+
+    # ------------------------------------------------------------------ turns
+
+    async def _on_message(self, context: TurnContext, _state: TurnState) -> None:
+        words = (context.activity.text or "").split()
+        connector = cast(ConnectorClientBase, context.turn_state["ConnectorClient"])
+        conversations = connector.conversations
+        command, args = (words[0], words[1:]) if words else ("", [])
+        if command == "post":
+            await self._post(conversations, args[0])
+        elif command == "newpost":
+            await self._new_post(context, conversations, args[0])
+        elif command == "roster":
+            await self._roster(conversations, args[0], int(args[1]) if len(args) > 1 else None)
+        elif command == "dm":
+            await self._direct(context, conversations, args[0])
+        elif command == "mixed":
+            mixed = card_activity(card("A card sent with words"))
+            mixed.text = "words with a card"
+            await self._call(
+                "send_to_conversation (text and card)",
+                lambda: conversations.send_to_conversation(args[0], mixed),
+                conversation_id=args[0],
+            )
+        elif command == "delete":
+            await self._call(
+                "delete_activity",
+                lambda: conversations.delete_activity(args[0], args[1]),
+                conversation_id=args[0],
+                activity_id=args[1],
+            )
+        reply = f"done: {command}" if command else "hello"
+        await self._call("send_activity (reply)", lambda: context.send_activity(reply))
+
+    async def _post(self, conversations: Any, channel_id: str) -> None:
+        sent = await self._call(
+            "send_to_conversation (card)",
+            lambda: conversations.send_to_conversation(
+                channel_id, card_activity(card("Pick one", {"round": 1}))
+            ),
+            conversation_id=channel_id,
+        )
+        if sent is None or not sent.id:
+            return
+        thread = f"{channel_id};messageid={sent.id}"
+        await self._call(
+            "send_to_conversation (thread)",
+            lambda: conversations.send_to_conversation(
+                thread, Activity(type="message", text="a reply in the thread")
+            ),
+            conversation_id=thread,
+        )
+
+    async def _new_post(self, context: TurnContext, conversations: Any, channel_id: str) -> None:
+        tenant = self._tenant(context)
+        parameters = ConversationParameters(
+            is_group=True,
+            channel_data={"channel": {"id": channel_id}, "tenant": {"id": tenant}},
+            activity=Activity(type="message", text="a post made by create_conversation"),
+            tenant_id=tenant,
+        )
+        await self._call(
+            "create_conversation (channel post)",
+            lambda: conversations.create_conversation(parameters),
+            channel_id=channel_id,
+        )
+
+    async def _roster(self, conversations: Any, conversation_id: str, size: int | None) -> None:
+        token: str | None = None
+        for _page in range(20):
+            page = await self._call(
+                "get_conversation_paged_members",
+                partial(conversations.get_conversation_paged_members, conversation_id, size, token),
+                conversation_id=conversation_id,
+                page_size=size,
+                continuation_token=token,
+            )
+            token = page.continuation_token if page is not None else None
+            if not token:
+                break
+        await self._call(
+            "get_conversation_members",
+            lambda: conversations.get_conversation_members(conversation_id),
+            conversation_id=conversation_id,
+        )
+
+    async def _direct(self, context: TurnContext, conversations: Any, user_id: str) -> None:
+        tenant = self._tenant(context)
+        parameters = ConversationParameters(
+            is_group=False,
+            members=[ChannelAccount(id=user_id)],
+            channel_data={"tenant": {"id": tenant}},
+            tenant_id=tenant,
+        )
+        made = await self._call(
+            "create_conversation (personal)",
+            lambda: conversations.create_conversation(parameters),
+            user_id=user_id,
+        )
+        if made is None or not made.id:
+            return
+        await self._call(
+            "send_to_conversation (personal)",
+            lambda: conversations.send_to_conversation(
+                made.id, Activity(type="message", text="hello in your personal chat")
+            ),
+            conversation_id=made.id,
+        )
+
+    async def _on_pick(
+        self, context: TurnContext, _state: TurnState, data: Any
+    ) -> AdaptiveCardInvokeResponse:
+        activity = context.activity
+        who = activity.from_property.name if activity.from_property else "someone"
+        conversation_id = activity.conversation.id if activity.conversation else ""
+        if isinstance(data, dict) and data.get("update_via") == "channel":
+            conversation_id = conversation_id.split(";", 1)[0]
+        reply_to_id = activity.reply_to_id or ""
+        connector = cast(ConnectorClientBase, context.turn_state["ConnectorClient"])
+        update = card_activity(card(f"Updated after {who} picked", {"round": 1}))
+        update.id = reply_to_id
+        update.conversation = ConversationAccount(id=conversation_id)
+        await self._call(
+            "update_activity",
+            lambda: connector.conversations.update_activity(conversation_id, reply_to_id, update),
+            conversation_id=conversation_id,
+            activity_id=reply_to_id,
+        )
+        return AdaptiveCardInvokeResponse(
+            status_code=200, type=CARD, value=card(f"Thank you, {who}")
+        )
+
+    @staticmethod
+    def _tenant(context: TurnContext) -> str:
+        conversation = context.activity.conversation
+        return str(conversation.tenant_id) if conversation and conversation.tenant_id else ""
+
+    # ------------------------------------------------------------------ HTTP
+
+    async def _messages(self, request: web.Request) -> web.StreamResponse:
+        body = await request.json()
+        with self._lock:
+            self.received.append(body)
+        response = await self.adapter.process(request, self.app)
+        return response if response is not None else web.Response(status=202)
+
+    def start(self) -> EchoBot:
+        ready = threading.Event()
+        self.port = free_port()
+
+        def serve() -> None:
+            loop = asyncio.new_event_loop()
+            self._loop = loop
+            server = web.Application()
+            server.router.add_post("/api/messages", self._messages)
+            self._runner = web.AppRunner(server)
+            loop.run_until_complete(self._runner.setup())
+            site = web.TCPSite(self._runner, "127.0.0.1", self.port)
+            loop.run_until_complete(site.start())
+            ready.set()
+            loop.run_forever()
+            loop.run_until_complete(self._runner.cleanup())
+            loop.close()
+
+        self._thread = threading.Thread(target=serve, name="echo-bot", daemon=True)
+        self._thread.start()
+        if not ready.wait(10):
+            raise RuntimeError("the echo bot did not start")
+        return self
+
+    def stop(self) -> None:
+        if self._loop is not None and self._thread is not None:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(timeout=10)
