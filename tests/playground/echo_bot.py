@@ -11,6 +11,8 @@ asked, what came back or the error). On a mention it obeys the words after it:
     dm <user id>             create_conversation with the user (a personal chat), then a message
     delete <conversation id> <activity id>
     mixed <conversation id>  one activity with text and a card
+    later <conversation id>  after the turn, a proactive message there (adapter.continue_conversation
+                             with a reference built from the conversation id and the serviceUrl)
 
 A click on "pick" updates the clicked card in place (``update_activity`` on the conversation the
 data names: "post" the post's thread, "channel" the channel's id) and answers with a card.
@@ -33,11 +35,13 @@ from microsoft_agents.activity import (
     ChannelAccount,
     ConversationAccount,
     ConversationParameters,
+    ConversationReference,
 )
 from microsoft_agents.authentication.msal import MsalConnectionManager
 from microsoft_agents.hosting.aiohttp import CloudAdapter
 from microsoft_agents.hosting.core import (
     AgentApplication,
+    ClaimsIdentity,
     AgentAuthConfiguration,
     ApplicationOptions,
     ConnectorClientBase,
@@ -171,6 +175,8 @@ class EchoBot:
                 lambda: conversations.send_to_conversation(args[0], mixed),
                 conversation_id=args[0],
             )
+        elif command == "later":
+            asyncio.get_running_loop().call_later(0.2, self._later, context.activity, args[0])
         elif command == "delete":
             await self._call(
                 "delete_activity",
@@ -277,6 +283,45 @@ class EchoBot:
         )
         return AdaptiveCardInvokeResponse(
             status_code=200, type=CARD, value=card(f"Thank you, {who}")
+        )
+
+    def _later(self, heard: Activity, conversation_id: str) -> None:
+        reference = ConversationReference(
+            channel_id=heard.channel_id,
+            service_url=heard.service_url,
+            agent=heard.recipient,
+            conversation=ConversationAccount(
+                id=conversation_id,
+                tenant_id=heard.conversation.tenant_id if heard.conversation else None,
+            ),
+        )
+
+        async def proactive(context: TurnContext) -> None:
+            await self._call(
+                "send_activity (proactive)",
+                lambda: context.send_activity("a proactive message"),
+                conversation_id=conversation_id,
+            )
+
+        continuation = reference.get_continuation_activity()
+        asyncio.ensure_future(self._proactively(continuation, proactive, conversation_id))
+
+    async def _proactively(
+        self, continuation: Activity, callback: Callable[[TurnContext], Awaitable[None]], where: str
+    ) -> None:
+        """continue_conversation as documented (an app id, here none), then with an anonymous
+        identity (no claims), as the adapter gives an incoming turn without a token."""
+        await self._call(
+            "continue_conversation",
+            lambda: self.adapter.continue_conversation("", continuation, callback),
+            conversation_id=where,
+        )
+        await self._call(
+            "continue_conversation_with_claims (anonymous)",
+            lambda: self.adapter.continue_conversation_with_claims(
+                ClaimsIdentity(), continuation, callback
+            ),
+            conversation_id=where,
         )
 
     @staticmethod

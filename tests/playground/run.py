@@ -27,6 +27,7 @@ from tests.playground.world import ROOT, World, load_world
 
 RUN_DIR = ROOT / "teams" / "playground" / ".run"
 APP_CONFIG = ROOT / "teams" / "playground" / "app.yaml"
+OURS = ("APP_CONFIG", "TEAMS_ALLOW_ANONYMOUS", "PORT", "HOST", "DATABASE_URL", "PUBLIC_URL")
 
 
 def app_environment(app_port: int) -> dict[str, str]:
@@ -65,11 +66,16 @@ def wait_healthy(app: subprocess.Popen[bytes], app_port: int, timeout: float = 3
     return False
 
 
-def guide(playground: Playground, world: World, app_port: int) -> str:
+def guide(playground: Playground, world: World, app_port: int, app_started: bool) -> str:
     me = world.current_user
+    if app_started:
+        app = f"http://127.0.0.1:{app_port}/api/messages   log: {RUN_DIR / 'app.log'}"
+    else:
+        settings = " ".join(f"{k}={v}" for k, v in app_environment(app_port).items() if k in OURS)
+        app = f"not started; run it yourself: {settings} python -m bot"
     return (
         f"\n  Agents Playground: {playground.url}   (open it in a browser)\n"
-        f"  the app: http://127.0.0.1:{app_port}/api/messages   log: {RUN_DIR / 'app.log'}\n"
+        f"  the app: {app}\n"
         f"  you are {me.name}, the board's chair; the team {world.team_name!r} has the channels "
         f"General (the board) and {world.channel.name!r} (the sub-groups).\n"
         f"  In General, @mention {world.bot_name} to talk to the app. Ctrl-C stops both.\n"
@@ -102,7 +108,7 @@ def serve(playground_only: bool) -> int:
                 file=sys.stderr,
             )
             app = None
-        print(guide(playground, world, app_port), flush=True)
+        print(guide(playground, world, app_port, app is not None), flush=True)
         wait_for_stop(playground, app)
     finally:
         if app is not None and app.poll() is None:

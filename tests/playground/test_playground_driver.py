@@ -5,6 +5,7 @@ teams/playground/NOTES.md writes up what these tests pin down."""
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
@@ -28,7 +29,14 @@ def command(playground: Playground, text: str, where: str | None = None) -> str:
 
 
 def only_call(bot: EchoBot, name: str, **asked: object) -> JsonDict:
-    calls = [c for c in bot.calls_named(name) if c["asked"].items() >= asked.items()]
+    """The one call ``name`` the bot made with these arguments (waits up to 5 s for it: the bot
+    records a call once it has returned, which may be after the Playground showed its effect)."""
+    deadline = time.monotonic() + 5
+    while True:
+        calls = [c for c in bot.calls_named(name) if c["asked"].items() >= asked.items()]
+        if calls or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
     assert len(calls) == 1, f"{name} {asked}: {calls}"
     return calls[0]
 
@@ -257,3 +265,19 @@ def test_deleting_is_not_implemented(
     command(playground, f"delete {posted.post_conversation_id} {posted.message_id}")
     deleted = only_call(echo_bot, "delete_activity", activity_id=posted.message_id)
     assert not deleted["ok"] and deleted["status"] == 501
+
+
+def test_a_proactive_message_needs_an_anonymous_identity(
+    playground: Playground, echo_bot: EchoBot, world: World
+) -> None:
+    channel = world.channel.id
+    mark = playground.messages.mark()
+    command(playground, f"later {channel}")
+    shown = playground.messages.wait_for(lambda m: m.text == "a proactive message", since=mark)
+    assert shown.conversation_id == channel and shown.post_conversation_id
+    sent = only_call(echo_bot, "send_activity (proactive)", conversation_id=channel)
+    assert sent["ok"] and sent["result"]["id"] == shown.message_id
+    refused = only_call(echo_bot, "continue_conversation", conversation_id=channel)
+    assert not refused["ok"] and refused["message"] == "TENANT_ID is not set in the configuration."
+    anonymous = "continue_conversation_with_claims (anonymous)"
+    assert only_call(echo_bot, anonymous, conversation_id=channel)["ok"]
