@@ -11,8 +11,8 @@ asked, what came back or the error). On a mention it obeys the words after it:
     dm <user id>             create_conversation with the user (a personal chat), then a message
     delete <conversation id> <activity id>
     mixed <conversation id>  one activity with text and a card
-    later <conversation id>  after the turn, a proactive message there (adapter.continue_conversation
-                             with a reference built from the conversation id and the serviceUrl)
+    later <conversation id>  after the turn, a proactive message there (the adapter's
+                             continue_conversation, with a reference made of the id and serviceUrl)
 
 A click on "pick" updates the clicked card in place (``update_activity`` on the conversation the
 data names: "post" the post's thread, "channel" the channel's id) and answers with a card.
@@ -41,9 +41,9 @@ from microsoft_agents.authentication.msal import MsalConnectionManager
 from microsoft_agents.hosting.aiohttp import CloudAdapter
 from microsoft_agents.hosting.core import (
     AgentApplication,
-    ClaimsIdentity,
     AgentAuthConfiguration,
     ApplicationOptions,
+    ClaimsIdentity,
     ConnectorClientBase,
     MemoryStorage,
     TurnContext,
@@ -91,6 +91,7 @@ class EchoBot:
         self.received: list[JsonDict] = []
         self.calls: list[JsonDict] = []
         self._lock = threading.Lock()
+        self._tasks: set[asyncio.Future[None]] = set()
         connections = MsalConnectionManager(
             connections_configurations={
                 "SERVICE_CONNECTION": AgentAuthConfiguration(anonymous_allowed=True)
@@ -304,7 +305,9 @@ class EchoBot:
             )
 
         continuation = reference.get_continuation_activity()
-        asyncio.ensure_future(self._proactively(continuation, proactive, conversation_id))
+        task = asyncio.ensure_future(self._proactively(continuation, proactive, conversation_id))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _proactively(
         self, continuation: Activity, callback: Callable[[TurnContext], Awaitable[None]], where: str
