@@ -10,6 +10,10 @@ asked, what came back or the error). On a mention it obeys the words after it:
                              get_conversation_paged_members, all pages; get_conversation_members
     dm <user id>             create_conversation with the user (a personal chat), then a message
     delete <conversation id> <activity id>
+    teams <conversation id> <user id>
+                             the Teams client's calls: fetch_channel_list, fetch_team_details (on
+                             the team of the activity), get_conversation_member,
+                             get_conversation_paged_member (no continuation token)
     mixed <conversation id>  one activity with text and a card
     later <conversation id>  after the turn, a proactive message there (the adapter's
                              continue_conversation, with a reference made of the id and serviceUrl)
@@ -46,6 +50,7 @@ from microsoft_agents.hosting.core import (
     ClaimsIdentity,
     ConnectorClientBase,
     MemoryStorage,
+    TeamsConnectorClient,
     TurnContext,
     TurnState,
 )
@@ -178,6 +183,8 @@ class EchoBot:
             )
         elif command == "later":
             asyncio.get_running_loop().call_later(0.2, self._later, context.activity, args[0])
+        elif command == "teams":
+            await self._teams(context, args[0], args[1])
         elif command == "delete":
             await self._call(
                 "delete_activity",
@@ -237,6 +244,28 @@ class EchoBot:
         await self._call(
             "get_conversation_members",
             lambda: conversations.get_conversation_members(conversation_id),
+            conversation_id=conversation_id,
+        )
+
+    async def _teams(self, context: TurnContext, conversation_id: str, user_id: str) -> None:
+        teams = cast(TeamsConnectorClient, context.turn_state["ConnectorClient"])
+        data = context.activity.channel_data
+        team_id = str(data["team"]["id"]) if isinstance(data, dict) else ""
+        await self._call(
+            "fetch_channel_list", lambda: teams.fetch_channel_list(team_id), team_id=team_id
+        )
+        await self._call(
+            "fetch_team_details", lambda: teams.fetch_team_details(team_id), team_id=team_id
+        )
+        await self._call(
+            "get_conversation_member (teams)",
+            lambda: teams.get_conversation_member(conversation_id, user_id),
+            conversation_id=conversation_id,
+            user_id=user_id,
+        )
+        await self._call(
+            "get_conversation_paged_member (teams)",
+            lambda: teams.get_conversation_paged_member(conversation_id, 50, ""),
             conversation_id=conversation_id,
         )
 

@@ -281,3 +281,18 @@ def test_a_proactive_message_needs_an_anonymous_identity(
     assert not refused["ok"] and refused["message"] == "TENANT_ID is not set in the configuration."
     anonymous = "continue_conversation_with_claims (anonymous)"
     assert only_call(echo_bot, anonymous, conversation_id=channel)["ok"]
+
+
+def test_the_teams_clients_own_calls(
+    playground: Playground, echo_bot: EchoBot, world: World
+) -> None:
+    channel, amira = world.channel.id, world.user("Amira Khan")
+    command(playground, f"teams {channel} {amira.id}")
+    listed = only_call(echo_bot, "fetch_channel_list", team_id=world.team_id)
+    assert listed["result"] == [{"id": world.team_id}, {"id": channel, "name": world.channel.name}]
+    details = only_call(echo_bot, "fetch_team_details", team_id=world.team_id)["result"]
+    assert details["name"] == world.team_name and details["memberCount"] == 6
+    member = only_call(echo_bot, "get_conversation_member (teams)", user_id=amira.id)
+    assert member["result"]["aadObjectId"] == amira.aad_object_id
+    paged = only_call(echo_bot, "get_conversation_paged_member (teams)", conversation_id=channel)
+    assert not paged["ok"] and paged["status"] == 403, "it sends continuationToken= (empty)"
