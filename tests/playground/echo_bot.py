@@ -25,13 +25,10 @@ data names: "post" the post's thread, "channel" the channel's id) and answers wi
 from __future__ import annotations
 
 import asyncio
-import threading
-import time
 from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any, cast
 
-from aiohttp import web
 from microsoft_agents.activity import (
     Activity,
     AdaptiveCardInvokeResponse,
@@ -41,23 +38,16 @@ from microsoft_agents.activity import (
     ConversationParameters,
     ConversationReference,
 )
-from microsoft_agents.authentication.msal import MsalConnectionManager
-from microsoft_agents.hosting.aiohttp import CloudAdapter
 from microsoft_agents.hosting.core import (
-    AgentApplication,
-    AgentAuthConfiguration,
-    ApplicationOptions,
     ClaimsIdentity,
     ConnectorClientBase,
-    MemoryStorage,
     TeamsConnectorClient,
     TurnContext,
     TurnState,
 )
 
-from tests.playground.process import free_port
+from tests.playground.bot_server import BotServer, JsonDict
 
-JsonDict = dict[str, Any]
 CARD = "application/vnd.microsoft.card.adaptive"
 PICK = "pick"
 
@@ -89,57 +79,21 @@ def _dump(value: Any) -> Any:
     return value
 
 
-class EchoBot:
-    """The bot, its records, and its aiohttp server on a thread (``start``/``stop``)."""
+class EchoBot(BotServer):
+    """The bot and its records: ``received`` activities, ``calls`` to its connector."""
 
     def __init__(self) -> None:
-        self.received: list[JsonDict] = []
+        super().__init__()
         self.calls: list[JsonDict] = []
-        self._lock = threading.Lock()
         self._tasks: set[asyncio.Future[None]] = set()
-        connections = MsalConnectionManager(
-            connections_configurations={
-                "SERVICE_CONNECTION": AgentAuthConfiguration(anonymous_allowed=True)
-            }
-        )
-        self.adapter = CloudAdapter(connection_manager=connections)
-        self.app = AgentApplication[TurnState](
-            ApplicationOptions(storage=MemoryStorage()), connection_manager=connections
-        )
         self.app.message(None)(self._on_message)
         self.app.adaptive_card.action_execute(PICK)(self._on_pick)
-        self.port = 0
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._runner: web.AppRunner | None = None
-        self._thread: threading.Thread | None = None
-
-    @property
-    def endpoint(self) -> str:
-        return f"http://127.0.0.1:{self.port}/api/messages"
 
     # ------------------------------------------------------------------ records
-
-    def activities(self, kind: str | None = None) -> list[JsonDict]:
-        with self._lock:
-            return [a for a in self.received if kind is None or a.get("type") == kind]
 
     def calls_named(self, name: str) -> list[JsonDict]:
         with self._lock:
             return [c for c in self.calls if c["call"] == name]
-
-    def wait_for_activity(
-        self, predicate: Callable[[JsonDict], bool], timeout: float = 10.0
-    ) -> JsonDict:
-        """The first activity received that matches; waits up to ``timeout`` s."""
-        deadline = time.monotonic() + timeout
-        while True:
-            for activity in self.activities():
-                if predicate(activity):
-                    return activity
-            if time.monotonic() > deadline:
-                kinds = [(a.get("type"), a.get("name")) for a in self.activities()]
-                raise AssertionError(f"no matching activity in {timeout} s; received {kinds}")
-            time.sleep(0.05)
 
     async def _call(
         self, name: str, make: Callable[[], Awaitable[Any]], **asked: Any
@@ -360,41 +314,3 @@ class EchoBot:
     def _tenant(context: TurnContext) -> str:
         conversation = context.activity.conversation
         return str(conversation.tenant_id) if conversation and conversation.tenant_id else ""
-
-    # ------------------------------------------------------------------ HTTP
-
-    async def _messages(self, request: web.Request) -> web.StreamResponse:
-        body = await request.json()
-        with self._lock:
-            self.received.append(body)
-        response = await self.adapter.process(request, self.app)
-        return response if response is not None else web.Response(status=202)
-
-    def start(self) -> EchoBot:
-        ready = threading.Event()
-        self.port = free_port()
-
-        def serve() -> None:
-            loop = asyncio.new_event_loop()
-            self._loop = loop
-            server = web.Application()
-            server.router.add_post("/api/messages", self._messages)
-            self._runner = web.AppRunner(server)
-            loop.run_until_complete(self._runner.setup())
-            site = web.TCPSite(self._runner, "127.0.0.1", self.port)
-            loop.run_until_complete(site.start())
-            ready.set()
-            loop.run_forever()
-            loop.run_until_complete(self._runner.cleanup())
-            loop.close()
-
-        self._thread = threading.Thread(target=serve, name="echo-bot", daemon=True)
-        self._thread.start()
-        if not ready.wait(10):
-            raise RuntimeError("the echo bot did not start")
-        return self
-
-    def stop(self) -> None:
-        if self._loop is not None and self._thread is not None:
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(timeout=10)

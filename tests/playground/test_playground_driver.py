@@ -9,8 +9,9 @@ import time
 
 import pytest
 
+from tests.playground.bot_server import JsonDict
 from tests.playground.driver import Playground, PlaygroundError, post_id
-from tests.playground.echo_bot import CARD, EchoBot, JsonDict, card
+from tests.playground.echo_bot import CARD, EchoBot, card
 from tests.playground.stream import BotMessage
 from tests.playground.world import World
 
