@@ -17,6 +17,7 @@ from bot.domain.consensus import Choice
 from bot.domain.messages import FileToSend, MessageRef
 from bot.domain.report import AssessmentReport, DomainReport
 from bot.domain.rounds import (
+    BallotState,
     ClaimedMessage,
     Decision,
     NewRound,
@@ -76,6 +77,11 @@ class RoundRepository(Protocol):
         work ends (SELECT … FOR UPDATE)."""
         ...
 
+    def lock_ballot(self, round_question_id: int, user_id: str) -> BallotState | None:
+        """Lock one question (as `lock_question` does) and read what a vote on it needs, in one
+        statement and without its votes: the cost does not grow with the votes cast."""
+        ...
+
     def upsert_vote(
         self,
         round_question_id: int,
@@ -83,10 +89,12 @@ class RoundRepository(Protocol):
         choice: Choice,
         at: datetime,
         clicked_at: datetime | None = None,
+        known: BallotState | None = None,
     ) -> StoredVote:
         """Record an elector's current choice, unless ``clicked_at`` (when the click was made,
         if known) is older than the click of the vote already stored: then nothing changes and
-        the result is ``stale``. Returns what they had chosen before, if anything."""
+        the result is ``stale``. Returns what they had chosen before, if anything. ``known``:
+        the question's state as `lock_ballot` read it for this elector (saves reading it)."""
         ...
 
     def add_comment(

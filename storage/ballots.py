@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import exists, or_, select, update
+from sqlalchemy import and_, bindparam, exists, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm import Session, aliased, lazyload
 
 from bot.domain.consensus import Choice
 from bot.domain.rounds import (
+    BallotState,
     Decision,
     QuestionResult,
     RoundQuestion,
@@ -23,7 +26,78 @@ from storage.orm import (
     VoteEventRow,
     VoteRow,
 )
-from storage.rows import CLOSED, OPEN, _insert, _older, _question
+from storage.rows import CLOSED, OPEN, _older, _question
+
+_counted = aliased(VoteRow)
+#: a question, locked, as a vote on it needs it (see BallotState): one statement
+BALLOT_STATE = (
+    select(
+        RoundQuestionRow.round_id,
+        RoundQuestionRow.question_id,
+        RoundQuestionRow.status,
+        VoteRow.choice,
+        VoteRow.clicked_at,
+        select(func.count())
+        .where(_counted.round_question_id == RoundQuestionRow.id)
+        .scalar_subquery()
+        .label("votes_cast"),
+    )
+    .outerjoin(
+        VoteRow,
+        and_(
+            VoteRow.round_question_id == RoundQuestionRow.id, VoteRow.user_id == bindparam("user")
+        ),
+    )
+    .where(RoundQuestionRow.id == bindparam("question"))
+    .with_for_update(of=RoundQuestionRow)
+)
+VOTE_EVENT = insert(VoteEventRow).values(
+    round_question_id=bindparam("question"),
+    user_id=bindparam("user"),
+    choice=bindparam("choice"),
+    at=bindparam("at"),
+)
+_VOTE_UPSERTS: dict[str, Any] = {}
+
+
+def vote_upsert(dialect: str) -> Any:
+    """The vote's conditional upsert for ``dialect``, built once: a click older than the stored
+    one's changes nothing."""
+    known = _VOTE_UPSERTS.get(dialect)
+    if known is not None:
+        return known
+    insert_into = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert_into(VoteRow).values(
+        round_question_id=bindparam("question"),
+        user_id=bindparam("user"),
+        choice=bindparam("choice"),
+        cast_at=bindparam("at"),
+        updated_at=bindparam("at"),
+        clicked_at=bindparam("clicked_at"),
+    )
+    excluded = statement.excluded
+    statement = statement.on_conflict_do_update(
+        index_elements=[VoteRow.round_question_id, VoteRow.user_id],
+        set_={
+            "choice": excluded.choice,
+            "updated_at": excluded.updated_at,
+            "clicked_at": excluded.clicked_at,
+        },
+        where=or_(
+            VoteRow.clicked_at.is_(None),
+            excluded.clicked_at.is_(None),
+            VoteRow.clicked_at <= excluded.clicked_at,
+        ),
+    )
+    _VOTE_UPSERTS[dialect] = statement
+    return statement
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """A time read by a plain statement: SQLite keeps no zone (it is UTC)."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
 
 
 class SqlBallotQueries:
@@ -41,6 +115,26 @@ class SqlBallotQueries:
         ).one_or_none()
         return _question(row, with_comments=False) if row else None
 
+    def lock_ballot(self, round_question_id: int, user_id: str) -> BallotState | None:
+        # Core statements on the session's connection: the ORM's per-statement machinery is most
+        # of a vote's cost otherwise
+        row = (
+            self.session.connection()
+            .execute(BALLOT_STATE, {"question": round_question_id, "user": user_id})
+            .one_or_none()
+        )
+        if row is None:
+            return None
+        return BallotState(
+            round_question_id=round_question_id,
+            round_id=row.round_id,
+            question_id=row.question_id,
+            is_open=row.status == OPEN,
+            previous=Choice(row.choice) if row.choice is not None else None,
+            previous_clicked_at=_utc(row.clicked_at),
+            votes_cast=int(row.votes_cast),
+        )
+
     def upsert_vote(
         self,
         round_question_id: int,
@@ -48,48 +142,31 @@ class SqlBallotQueries:
         choice: Choice,
         at: datetime,
         clicked_at: datetime | None = None,
+        known: BallotState | None = None,
     ) -> StoredVote:
-        """Callers hold the question's lock (`lock_question`), so the read and the write below
-        see no other click of this elector in between; the conditional upsert says the same in
-        SQL."""
-        stored = self.session.execute(
-            select(VoteRow.choice, VoteRow.clicked_at).where(
-                VoteRow.round_question_id == round_question_id, VoteRow.user_id == user_id
-            )
-        ).one_or_none()
-        previous = Choice(stored.choice) if stored is not None else None
-        if _older(clicked_at, stored.clicked_at if stored is not None else None):
-            return StoredVote(previous, stale=True)
-        statement = _insert(self.session, VoteRow).values(
-            round_question_id=round_question_id,
-            user_id=user_id,
-            choice=choice.value,
-            cast_at=at,
-            updated_at=at,
-            clicked_at=clicked_at,
-        )
-        excluded = statement.excluded
-        statement = statement.on_conflict_do_update(
-            index_elements=[VoteRow.round_question_id, VoteRow.user_id],
-            set_={
-                "choice": excluded.choice,
-                "updated_at": excluded.updated_at,
-                "clicked_at": excluded.clicked_at,
-            },
-            where=or_(
-                VoteRow.clicked_at.is_(None),
-                excluded.clicked_at.is_(None),
-                VoteRow.clicked_at <= excluded.clicked_at,
-            ),
-        )
-        self.session.execute(statement)
-        if previous != choice:  # the trail keeps each vote and each change, not repeats
-            self.session.add(
-                VoteEventRow(
-                    round_question_id=round_question_id, user_id=user_id, choice=choice.value, at=at
+        """Callers hold the question's lock (`lock_question` or `lock_ballot`), so the read and
+        the write below see no other click of this elector in between; the conditional upsert
+        says the same in SQL. Two prepared statements (the vote, and its line in the trail when
+        the choice changed): no ORM objects."""
+        if known is not None:
+            previous, stored_at = known.previous, known.previous_clicked_at
+        else:
+            stored = self.session.execute(
+                select(VoteRow.choice, VoteRow.clicked_at).where(
+                    VoteRow.round_question_id == round_question_id, VoteRow.user_id == user_id
                 )
-            )
-            self.session.flush()
+            ).one_or_none()
+            previous = Choice(stored.choice) if stored is not None else None
+            stored_at = stored.clicked_at if stored is not None else None
+        if _older(clicked_at, stored_at):
+            return StoredVote(previous, stale=True)
+        values = {"question": round_question_id, "user": user_id, "choice": choice.value}
+        connection = self.session.connection()
+        connection.execute(
+            vote_upsert(connection.dialect.name), {**values, "at": at, "clicked_at": clicked_at}
+        )
+        if previous != choice:  # the trail keeps each vote and each change, not repeats
+            connection.execute(VOTE_EVENT, {**values, "at": at})
         return StoredVote(previous)
 
     def add_comment(self, round_question_id: int, user_id: str, text: str, at: datetime) -> None:

@@ -48,6 +48,21 @@ class StoredVote:
 
 
 @dataclass(frozen=True)
+class BallotState:
+    """A question as a vote needs it, read under the question's lock in one statement: whether
+    it is open, the clicker's current choice (and when it was clicked) and how many have voted,
+    without loading the votes themselves."""
+
+    round_question_id: int
+    round_id: int
+    question_id: str
+    is_open: bool
+    previous: Choice | None
+    previous_clicked_at: datetime | None
+    votes_cast: int
+
+
+@dataclass(frozen=True)
 class Decision:
     """A chair's grade for a flagged question, with the reason given."""
 

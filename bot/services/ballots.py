@@ -6,9 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain.consensus import Choice
-from bot.domain.rounds import (
-    RoundQuestion,
-)
 from bot.domain.text import Composed, Emphasis, clean
 from bot.services.context import COMMENT_MAX_LENGTH, STALE_BUTTON, RoundContext, log
 from bot.views.forms import CommentFormView
@@ -47,36 +44,37 @@ class BallotUseCases:
         stored (a replayed request) changes nothing."""
         closed_now = False
         with self.ctx.uow_factory() as uow:
-            found = self.ctx.lock_for_elector(
-                uow,
-                user_id,
-                round_id,
-                round_question_id,
-                closed="Voting on question {} has closed, so your vote was not recorded. "
-                "The result is on the question's message.",
-            )
-            if isinstance(found, Reply):
-                return found
-            round_, question = found
+            ballot = uow.rounds.lock_ballot(round_question_id, user_id)
+            round_ = self.ctx.outline(uow, round_id) if ballot else None
+            if ballot is None or round_ is None or ballot.round_id != round_id:
+                return refuse(STALE_BUTTON)
+            if not ballot.is_open:
+                return refuse(
+                    f"Voting on question {ballot.question_id} has closed, so your vote was not "
+                    "recorded. The result is on the question's message."
+                )
+            if user_id not in round_.electorate:
+                return refuse(self.ctx.not_an_elector(round_))
             stored = uow.rounds.upsert_vote(
-                question.id, user_id, choice, self.ctx.clock.now(), clicked_at
+                round_question_id, user_id, choice, self.ctx.clock.now(), clicked_at, ballot
             )
             if stored.stale:
-                return self._older_click(question, stored.previous)
-            question.votes[user_id] = choice
-            if all(user in question.votes for user in round_.electorate):
-                closed_now = self.ctx.close(uow, round_, question)
+                return self._older_click(ballot.question_id, round_question_id, stored.previous)
+            votes_now = ballot.votes_cast + (1 if stored.previous is None else 0)
+            if votes_now >= len(round_.electorate):  # the last vote: the question closes
+                question = uow.rounds.lock_question(round_question_id)
+                closed_now = question is not None and self.ctx.close(uow, round_, question)
             uow.commit()
         previous = stored.previous
         log.info(
             "vote_recorded",
             round_id=round_id,
-            question=question.question_id,
+            question=ballot.question_id,
             changed=previous is not None and previous != choice,
             closed=closed_now,
         )
 
-        reply = self._vote_reply(question, choice, previous, closed_now)
+        reply = self._vote_reply(ballot.question_id, choice, previous, closed_now)
 
         def then() -> Reply:
             if closed_now:
@@ -88,16 +86,18 @@ class BallotUseCases:
 
         return Later(then, reply)
 
-    def _older_click(self, question: RoundQuestion, latest: Choice | None) -> Reply:
-        log.info("older_click_ignored", round_question_id=question.id)
+    def _older_click(
+        self, question_id: str, round_question_id: int, latest: Choice | None
+    ) -> Reply:
+        log.info("older_click_ignored", round_question_id=round_question_id)
         stored = f" ({self.ctx.said(latest)})" if latest is not None else ""
         return Reply(
-            f"Question {question.question_id}: that click is older than your latest "
+            f"Question {question_id}: that click is older than your latest "
             f"vote{stored}, so nothing changed."
         )
 
     def _vote_reply(
-        self, question: RoundQuestion, choice: Choice, previous: Choice | None, closed_now: bool
+        self, question_id: str, choice: Choice, previous: Choice | None, closed_now: bool
     ) -> Reply:
         said = self.ctx.said(choice)
         if previous is not None and previous != choice:
@@ -110,9 +110,7 @@ class BallotUseCases:
             tail = "That was the last vote: the question has now closed."
         else:
             tail = "Only you can see this. You can change it until the question closes."
-        return Reply(
-            Composed(f"Question {question.question_id}: {verb} ", Emphasis(said), f". {tail}")
-        )
+        return Reply(Composed(f"Question {question_id}: {verb} ", Emphasis(said), f". {tail}"))
 
     def comment_form(
         self, user_id: str, round_id: int, round_question_id: int
