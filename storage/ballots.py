@@ -9,7 +9,7 @@ from sqlalchemy import and_, bindparam, exists, func, insert, or_, select, updat
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, aliased, lazyload
+from sqlalchemy.orm import Session, lazyload
 
 from bot.domain.consensus import Choice
 from bot.domain.rounds import (
@@ -28,28 +28,25 @@ from storage.orm import (
 )
 from storage.rows import CLOSED, OPEN, _older, _question
 
-_counted = aliased(VoteRow)
-#: a question, locked, as a vote on it needs it (see BallotState): one statement
-BALLOT_STATE = (
-    select(
-        RoundQuestionRow.round_id,
-        RoundQuestionRow.question_id,
-        RoundQuestionRow.status,
-        VoteRow.choice,
-        VoteRow.clicked_at,
-        select(func.count())
-        .where(_counted.round_question_id == RoundQuestionRow.id)
-        .scalar_subquery()
-        .label("votes_cast"),
-    )
-    .outerjoin(
-        VoteRow,
-        and_(
-            VoteRow.round_question_id == RoundQuestionRow.id, VoteRow.user_id == bindparam("user")
-        ),
-    )
+#: a question, locked (FOR UPDATE, as `lock_question`); read first, alone: on PostgreSQL a
+#: locking read that waited sees the newest version of the locked row only, not of the rows
+#: joined to it, so the votes are read by the next statement, after the lock is held
+LOCKED_QUESTION = (
+    select(RoundQuestionRow.round_id, RoundQuestionRow.question_id, RoundQuestionRow.status)
     .where(RoundQuestionRow.id == bindparam("question"))
-    .with_for_update(of=RoundQuestionRow)
+    .with_for_update()
+)
+_mine = and_(
+    VoteRow.round_question_id == bindparam("question"), VoteRow.user_id == bindparam("user")
+)
+#: what the question's votes say to one more vote: how many there are, and the clicker's own
+VOTES_SO_FAR = select(
+    select(func.count())
+    .where(VoteRow.round_question_id == bindparam("question"))
+    .scalar_subquery()
+    .label("votes_cast"),
+    select(VoteRow.choice).where(_mine).scalar_subquery().label("choice"),
+    select(VoteRow.clicked_at).where(_mine).scalar_subquery().label("clicked_at"),
 )
 VOTE_EVENT = insert(VoteEventRow).values(
     round_question_id=bindparam("question"),
@@ -118,21 +115,21 @@ class SqlBallotQueries:
     def lock_ballot(self, round_question_id: int, user_id: str) -> BallotState | None:
         # Core statements on the session's connection: the ORM's per-statement machinery is most
         # of a vote's cost otherwise
-        row = (
-            self.session.connection()
-            .execute(BALLOT_STATE, {"question": round_question_id, "user": user_id})
-            .one_or_none()
-        )
-        if row is None:
+        connection = self.session.connection()
+        question = connection.execute(LOCKED_QUESTION, {"question": round_question_id}).first()
+        if question is None:
             return None
+        votes = connection.execute(
+            VOTES_SO_FAR, {"question": round_question_id, "user": user_id}
+        ).one()
         return BallotState(
             round_question_id=round_question_id,
-            round_id=row.round_id,
-            question_id=row.question_id,
-            is_open=row.status == OPEN,
-            previous=Choice(row.choice) if row.choice is not None else None,
-            previous_clicked_at=_utc(row.clicked_at),
-            votes_cast=int(row.votes_cast),
+            round_id=question.round_id,
+            question_id=question.question_id,
+            is_open=question.status == OPEN,
+            previous=Choice(votes.choice) if votes.choice is not None else None,
+            previous_clicked_at=_utc(votes.clicked_at),
+            votes_cast=int(votes.votes_cast),
         )
 
     def upsert_vote(
