@@ -52,6 +52,10 @@ class RoundRepository(Protocol):
 
     def get_round_of_question(self, round_question_id: int) -> Round | None: ...
 
+    def get_question(self, round_question_id: int) -> RoundQuestion | None:
+        """One question with its votes and comments (not the rest of its round)."""
+        ...
+
     def discard(self, round_id: int) -> None:
         """Delete a round that never reached its channel."""
         ...

@@ -102,6 +102,10 @@ class SqlBallotQueries:
 
     session: Session
 
+    def get_question(self, round_question_id: int) -> RoundQuestion | None:
+        row = self.session.get(RoundQuestionRow, round_question_id)
+        return _question(row) if row else None
+
     def lock_question(self, round_question_id: int) -> RoundQuestion | None:
         row = self.session.scalars(
             select(RoundQuestionRow)

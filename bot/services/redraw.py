@@ -31,15 +31,20 @@ class RedrawUseCases:
 
     def _is_closed(self, round_question_id: int) -> bool:
         with self.ctx.uow_factory() as uow:
-            round_ = uow.rounds.get_round_of_question(round_question_id)
-        question = round_.question(round_question_id) if round_ else None
+            question = uow.rounds.get_question(round_question_id)
         return question is not None and not question.is_open
 
     def _redraw(self, round_question_id: int, *, want_open: bool) -> bool:
-        """Draw the question's card if it is (still) open, or closed, as wanted; True if drawn."""
+        """Draw the question's card if it is (still) open, or closed, as wanted; True if drawn.
+
+        A first ballot's card needs only the question and its round's outline (cached): not the
+        round's other questions and all their votes, which each redraw would load again."""
         with self.ctx.uow_factory() as uow:
-            round_ = uow.rounds.get_round_of_question(round_question_id)
-        question = round_.question(round_question_id) if round_ else None
+            question = uow.rounds.get_question(round_question_id)
+            round_ = self.ctx.outline(uow, question.round_id) if question else None
+            if question is not None and question.ballot > 1:  # shows the earlier ballot's result
+                round_ = uow.rounds.get_round_of_question(round_question_id)
+                question = round_.question(round_question_id) if round_ else None
         if round_ is None or question is None or question.message_id is None:
             return False
         if question.is_open != want_open:

@@ -14,19 +14,28 @@ from slack_sdk.errors import SlackApiError
 from bot.views.reply import Reply
 from handlers.slack.block_kit import SlackMessage
 from handlers.slack.form_blocks import render_reply
+from handlers.slack.response_urls import ResponseUrls
 
 log = structlog.get_logger(__name__)
 
 
+RESPONSE_URLS = ResponseUrls()
+
+
 def send_private(respond: Respond, reply: Reply) -> None:
-    """The reply to a command or a click, seen only by whoever made it (via response_url)."""
+    """The reply to a command or a click, seen only by whoever made it (via response_url, over
+    a kept connection: see handlers/slack/response_urls.py)."""
     message = render_reply(reply)
-    respond(
-        text=message.text,
-        blocks=message.blocks,
-        response_type="ephemeral",
-        replace_original=False,
-    )
+    payload: dict[str, Any] = {
+        "text": message.text,
+        "blocks": message.blocks,
+        "response_type": "ephemeral",
+        "replace_original": False,
+    }
+    if respond.response_url:
+        RESPONSE_URLS.post(respond.response_url, payload)
+    else:  # no response_url (a click in a modal): Bolt says why
+        respond(**payload)
 
 
 def tell_privately(client: WebClient, channel_id: str, user_id: str, text: str) -> None:
