@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -9,11 +10,12 @@ from sqlalchemy import and_, bindparam, exists, func, insert, or_, select, updat
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm import Session, lazyload, noload
 
 from bot.domain.consensus import Choice
 from bot.domain.rounds import (
     BallotState,
+    Comment,
     Decision,
     QuestionResult,
     RoundQuestion,
@@ -47,6 +49,16 @@ VOTES_SO_FAR = select(
     .label("votes_cast"),
     select(VoteRow.choice).where(_mine).scalar_subquery().label("choice"),
     select(VoteRow.clicked_at).where(_mine).scalar_subquery().label("clicked_at"),
+)
+QUESTION_VOTES = (
+    select(VoteRow.user_id, VoteRow.choice)
+    .where(VoteRow.round_question_id == bindparam("question"))
+    .order_by(VoteRow.id)
+)
+QUESTION_COMMENTS = (
+    select(CommentRow.user_id, CommentRow.text, CommentRow.created_at)
+    .where(CommentRow.round_question_id == bindparam("question"))
+    .order_by(CommentRow.id)
 )
 VOTE_EVENT = insert(VoteEventRow).values(
     round_question_id=bindparam("question"),
@@ -103,8 +115,23 @@ class SqlBallotQueries:
     session: Session
 
     def get_question(self, round_question_id: int) -> RoundQuestion | None:
-        row = self.session.get(RoundQuestionRow, round_question_id)
-        return _question(row) if row else None
+        """The question's row, then its votes and comments by plain statements (the ORM's
+        selectin loading costs more than the rows it loads)."""
+        row = self.session.scalars(
+            select(RoundQuestionRow)
+            .where(RoundQuestionRow.id == round_question_id)
+            .options(noload(RoundQuestionRow.votes), noload(RoundQuestionRow.comments))
+        ).one_or_none()
+        if row is None:
+            return None
+        connection = self.session.connection()
+        votes = connection.execute(QUESTION_VOTES, {"question": round_question_id})
+        comments = connection.execute(QUESTION_COMMENTS, {"question": round_question_id})
+        return replace(
+            _question(row, with_comments=False),
+            votes={v.user_id: Choice(v.choice) for v in votes},
+            comments=[Comment(c.user_id, c.text, c.created_at) for c in comments],
+        )
 
     def lock_question(self, round_question_id: int) -> RoundQuestion | None:
         row = self.session.scalars(
