@@ -106,9 +106,10 @@ def burst(send: Callable[[T], R], items: Sequence[T], in_flight: int) -> tuple[S
     return Sent(sent, answered), results
 
 
-def settle(count: Callable[[], int], quiet: float = 1.0, cap: float = 5.0) -> None:
+def settle(count: Callable[[], int], quiet: float = 2.5, cap: float = 10.0) -> None:
     """Wait until ``count()`` (say, the calls the app made) has not moved for ``quiet``
-    seconds, or ``cap`` seconds have passed: the last redraws have landed."""
+    seconds (longer than the app's 2 s between redraws of a message), or ``cap`` seconds have
+    passed: the last redraws have landed."""
     deadline = time.monotonic() + cap
     last, since = count(), time.monotonic()
     while time.monotonic() < deadline and time.monotonic() - since < quiet:
