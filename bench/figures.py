@@ -101,7 +101,8 @@ class Side:
         for k in range(QUARTERS):
             first, last = round(size * k), round(size * (k + 1))
             cpu = self.cpu.between(bounds[k], bounds[k + 1])
-            quarters.append(Quarter(percentile(times[first:last], 0.5), cpu / (last - first)))
+            share = cpu / max(1, last - first)
+            quarters.append(Quarter(percentile(times[first:last], 0.5), share))
         return quarters
 
 

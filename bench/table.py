@@ -28,6 +28,12 @@ def markdown(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return "\n".join([line(header), rule, *(line(row) for row in rows)])
 
 
+def ratio(over: float, under: float) -> str:
+    """``over / under``; "-" when ``under`` is 0 (a tiny burst's CPU can stay under one tick of
+    /proc's clock, 10 ms)."""
+    return f"{over / under:.2f}" if under else "-"
+
+
 def _figures(side: Side) -> list[str]:
     return [
         f"{side.votes_per_second:.1f}",
@@ -48,8 +54,8 @@ def side_by_side(results: Sequence[Result]) -> str:
             [
                 f"{where} ours",
                 *_figures(ours),
-                f"{ours.p(0.5) / floor.p(0.5):.2f}",
-                f"{ours.cpu_per_vote / floor.cpu_per_vote:.2f}",
+                ratio(ours.p(0.5), floor.p(0.5)),
+                ratio(ours.cpu_per_vote, floor.cpu_per_vote),
             ]
         )
         rows.append([f"{where} floor", *_figures(floor), "", ""])
@@ -75,9 +81,9 @@ def by_quarter(results: Sequence[Result]) -> str:
                 [
                     f"{result.platform} {result.database} {name}",
                     _spread(p50),
-                    f"{p50[-1] / p50[0]:.2f}",
+                    ratio(p50[-1], p50[0]),
                     _spread(cpu),
-                    f"{cpu[-1] / cpu[0]:.2f}" if cpu[0] else "-",
+                    ratio(cpu[-1], cpu[0]),
                 ]
             )
     return markdown(header, rows)
