@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PLAYGROUND_DIR := teams/playground
 PLAYGROUND_STAMP := $(PLAYGROUND_DIR)/node_modules/.installed
 
-.PHONY: install run test test-sqlite lint format demo bench teams-package clean playground playground-install
+.PHONY: install run test test-sqlite lint format demo bench profile teams-package clean playground playground-install
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -57,8 +57,15 @@ format: $(STAMP)
 demo: $(STAMP)
 	$(PY) -m tests.demo_round $(ARGS)
 
+## bench: one burst of votes on Slack and Teams, SQLite and (with TEST_POSTGRES_URL) PostgreSQL,
+## ours next to the floor (a bare app of the same framework); prints Markdown tables
 bench: $(STAMP)
 	$(PY) -m bench.vote_burst $(ARGS)
+
+## profile: the Slack burst on SQLite with the app under py-spy; its top entries by own and total
+## time in build/profile.txt (ARGS="--profiler cprofile": every call, by thread CPU time)
+profile: $(STAMP)
+	$(PY) -m bench.vote_burst --profile build/profile.txt $(ARGS)
 
 ## teams-package: build/assess-teams.zip, the Teams app to upload (needs TEAMS_APP_ID and PUBLIC_URL)
 teams-package: $(STAMP)
