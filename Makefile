@@ -26,7 +26,7 @@ $(PLAYGROUND_STAMP): $(PLAYGROUND_DIR)/package.json $(PLAYGROUND_DIR)/package-lo
 ## playground-install: the Agents Playground into teams/playground/node_modules (needs node, npm)
 playground-install: $(PLAYGROUND_STAMP)
 
-## run: serve Slack on http://localhost:$${PORT:-3000}/slack/events (SQLite by default)
+## run: serve the platform app.yaml names: Slack at /slack/events, Teams at /api/messages (SQLite by default)
 run: $(STAMP)
 	$(PY) -m bot
 

@@ -49,6 +49,13 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+# Chat platforms' ids: Slack's are short (C0…, U0…, 1700000000.000100); Teams' are long (a
+# channel "19:…@thread.tacv2", a personal chat "a:1…" of a hundred characters and more).
+CONVERSATION_ID_LENGTH = 512
+PERSON_ID_LENGTH = 256
+MESSAGE_ID_LENGTH = 256
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
@@ -60,16 +67,16 @@ class RoundRow(Base):
     framework: Mapped[str] = mapped_column(String(100))
     domain: Mapped[int] = mapped_column(Integer)
     subgroup_key: Mapped[str] = mapped_column(String(100))
-    channel_id: Mapped[str] = mapped_column(String(40))
+    channel_id: Mapped[str] = mapped_column(String(CONVERSATION_ID_LENGTH))
     status: Mapped[str] = mapped_column(String(16))
-    started_by: Mapped[str] = mapped_column(String(40))
+    started_by: Mapped[str] = mapped_column(String(PERSON_ID_LENGTH))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     remind_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    header_ts: Mapped[str | None] = mapped_column(String(40), nullable=True)
-    summary_ts: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    header_ts: Mapped[str | None] = mapped_column(String(MESSAGE_ID_LENGTH), nullable=True)
+    summary_ts: Mapped[str | None] = mapped_column(String(MESSAGE_ID_LENGTH), nullable=True)
     anonymous: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
     # the assessment cycle the round belongs to (set when the round is added; see storage.cycles)
     cycle_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
@@ -99,7 +106,7 @@ class ElectorRow(Base):
     round_id: Mapped[int] = mapped_column(
         ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True
     )
-    user_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(PERSON_ID_LENGTH), primary_key=True)
     position: Mapped[int] = mapped_column(Integer)
 
     round: Mapped[RoundRow] = relationship(back_populates="electors")
@@ -113,20 +120,20 @@ class RoundQuestionRow(Base):
     question_id: Mapped[str] = mapped_column(String(20))
     position: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16))
-    message_ts: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    message_ts: Mapped[str | None] = mapped_column(String(MESSAGE_ID_LENGTH), nullable=True)
     outcome: Mapped[str | None] = mapped_column(String(20), nullable=True)
     grade: Mapped[int | None] = mapped_column(Integer, nullable=True)
     outcome_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     ballot: Mapped[int] = mapped_column(Integer, server_default=text("1"))
-    opened_by: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    opened_by: Mapped[str | None] = mapped_column(String(PERSON_ID_LENGTH), nullable=True)
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     remind_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    discussion_ts: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    discussion_ts: Mapped[str | None] = mapped_column(String(MESSAGE_ID_LENGTH), nullable=True)
     decided_grade: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    decided_by: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    decided_by: Mapped[str | None] = mapped_column(String(PERSON_ID_LENGTH), nullable=True)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     decision_rationale: Mapped[str | None] = mapped_column(Text, nullable=True)
 
@@ -152,7 +159,7 @@ class VoteRow(Base):
     round_question_id: Mapped[int] = mapped_column(
         ForeignKey("round_questions.id", ondelete="CASCADE")
     )
-    user_id: Mapped[str] = mapped_column(String(40))
+    user_id: Mapped[str] = mapped_column(String(PERSON_ID_LENGTH))
     choice: Mapped[str] = mapped_column(String(16))
     cast_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -171,7 +178,7 @@ class VoteEventRow(Base):
     round_question_id: Mapped[int] = mapped_column(
         ForeignKey("round_questions.id", ondelete="CASCADE"), index=True
     )
-    user_id: Mapped[str] = mapped_column(String(40))
+    user_id: Mapped[str] = mapped_column(String(PERSON_ID_LENGTH))
     choice: Mapped[str] = mapped_column(String(16))
     at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -183,7 +190,7 @@ class CommentRow(Base):
     round_question_id: Mapped[int] = mapped_column(
         ForeignKey("round_questions.id", ondelete="CASCADE"), index=True
     )
-    user_id: Mapped[str] = mapped_column(String(40))
+    user_id: Mapped[str] = mapped_column(String(PERSON_ID_LENGTH))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -198,13 +205,13 @@ class OutboxRow(Base):
     kind: Mapped[str] = mapped_column(String(30))
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
     round_question_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    channel_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
-    user_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    channel_id: Mapped[str | None] = mapped_column(String(CONVERSATION_ID_LENGTH), nullable=True)
+    user_id: Mapped[str | None] = mapped_column(String(PERSON_ID_LENGTH), nullable=True)
     status: Mapped[str] = mapped_column(String(16))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    ts: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    ts: Mapped[str | None] = mapped_column(String(MESSAGE_ID_LENGTH), nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
@@ -221,7 +228,7 @@ class CycleRow(Base):
     framework: Mapped[str] = mapped_column(String(100))
     name: Mapped[str] = mapped_column(String(40))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    started_by: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    started_by: Mapped[str | None] = mapped_column(String(PERSON_ID_LENGTH), nullable=True)
 
     __table_args__ = (UniqueConstraint("framework", "name", name="uq_cycles_framework_name"),)
 
@@ -241,10 +248,10 @@ class ActionRow(Base):
     priority: Mapped[int] = mapped_column(Integer)
     owner: Mapped[str] = mapped_column(String(200))
     due: Mapped[date] = mapped_column(Date())
-    created_by: Mapped[str] = mapped_column(String(40))
+    created_by: Mapped[str] = mapped_column(String(PERSON_ID_LENGTH))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    done_by: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    done_by: Mapped[str | None] = mapped_column(String(PERSON_ID_LENGTH), nullable=True)
     done_cycle_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 

@@ -26,6 +26,8 @@ from microsoft_agents.activity import Activity, AdaptiveCardInvokeResponse
 from microsoft_agents.hosting.core import AgentApplication, TurnContext, TurnState
 
 from bot.commands import Status, parse_command
+from bot.domain.messages import MessageRef
+from bot.domain.text import Composed
 from bot.services.context import STALE_BUTTON
 from bot.services.dispatch import Dispatcher
 from bot.services.facilitator import Facilitator
@@ -33,8 +35,13 @@ from bot.services.reporting import Reporting
 from bot.views.reply import Later, Outcome, Reply, finish, refuse
 from handlers.teams import codec
 from handlers.teams.adaptive import CARD_CONTENT_TYPE
-from handlers.teams.board_cards import render_reply, render_status
-from handlers.teams.directory import PERSONAL, Directory
+from handlers.teams.board_cards import (
+    answer_on_card,
+    render_action_prompt,
+    render_reply,
+    render_status,
+)
+from handlers.teams.directory import PERSONAL, Directory, base_conversation
 from handlers.teams.gateway import TeamsGateway
 
 log = structlog.get_logger(__name__)
@@ -140,6 +147,8 @@ class TeamsListeners:
             return self._respond(refuse(STALE_BUTTON))
         if click.verb == codec.MARK_DONE and click.action_id is not None:
             return await self._mark_done(user, click.action_id)
+        if click.verb == codec.ADD_ACTION and click.round_question_id is not None:
+            return await self._add_action(user, click, activity)
         outcome = await self.worker.run(lambda: self._carry_out(user, click, activity))
         if isinstance(outcome, Later):
             ready = outcome.reply
@@ -169,21 +178,45 @@ class TeamsListeners:
             return facilitator.record_decision(
                 user, q.round_id, q.round_question_id, int(grade), reason
             )
-        if click.verb == codec.ADD_ACTION and click.round_question_id is not None:
-            return self.reporting.add_action(
+        return refuse(STALE_BUTTON)
+
+    async def _add_action(
+        self, user: str, click: codec.Click, activity: Activity
+    ) -> AdaptiveCardInvokeResponse:
+        """Add action is on the board's prompt card: once stored, the clicker sees the prompt
+        redrawn with the action under its question (and the confirmation on top), and so,
+        after the answer, does everyone else."""
+        inputs, question = click.inputs or {}, click.round_question_id or 0
+        reply = await self.worker.run(
+            lambda: self.reporting.add_action(
                 user,
-                click.round_question_id,
+                question,
                 inputs.get(codec.ACTION_INPUT, ""),
                 inputs.get(codec.PRIORITY_INPUT, ""),
                 inputs.get(codec.OWNER_INPUT, ""),
                 inputs.get(codec.DUE_INPUT, ""),
             )
-        return refuse(STALE_BUTTON)
+        )
+        prompt = (
+            None
+            if reply.is_refusal
+            else await self.worker.run(lambda: self.reporting.action_prompt_for(question))
+        )
+        if prompt is None or not activity.reply_to_id:
+            return self._respond(reply)
+        post = MessageRef(base_conversation(activity.conversation.id), activity.reply_to_id)
+        self.worker.later(lambda: self.gateway.update_board_message(post, prompt))
+        card = render_action_prompt(self.gateway.text(), prompt)
+        answer = answer_on_card(self.gateway.text(), card, reply)
+        return AdaptiveCardInvokeResponse(
+            status_code=200, type=CARD_CONTENT_TYPE, value=answer["value"]
+        )
 
     async def _mark_done(self, user: str, action_id: int) -> AdaptiveCardInvokeResponse:
         """Mark done is on the personal status card: the answer is that card, redrawn."""
         reply = await self.worker.run(lambda: self.reporting.mark_done(user, action_id))
-        home = await self.worker.run(lambda: self.reporting.home(user, notice=reply.text))
+        notice = Composed("⛔ ", reply.text) if reply.is_refusal else reply.text
+        home = await self.worker.run(lambda: self.reporting.home(user, notice=notice))
         card = render_status(self.gateway.text(), home)
         return AdaptiveCardInvokeResponse(status_code=200, type=CARD_CONTENT_TYPE, value=card)
 
