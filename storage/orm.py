@@ -60,16 +60,16 @@ class RoundRow(Base):
     framework: Mapped[str] = mapped_column(String(100))
     domain: Mapped[int] = mapped_column(Integer)
     subgroup_key: Mapped[str] = mapped_column(String(100))
-    channel_id: Mapped[str] = mapped_column(String(40))
+    channel_id: Mapped[str] = mapped_column(String(512))
     status: Mapped[str] = mapped_column(String(16))
-    started_by: Mapped[str] = mapped_column(String(40))
+    started_by: Mapped[str] = mapped_column(String(256))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     remind_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    header_ts: Mapped[str | None] = mapped_column(String(40), nullable=True)
-    summary_ts: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    header_ts: Mapped[str | None] = mapped_column(String(256), nullable=True)
+    summary_ts: Mapped[str | None] = mapped_column(String(256), nullable=True)
     anonymous: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
     # the assessment cycle the round belongs to (set when the round is added; see storage.cycles)
     cycle_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
@@ -99,7 +99,7 @@ class ElectorRow(Base):
     round_id: Mapped[int] = mapped_column(
         ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True
     )
-    user_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(256), primary_key=True)
     position: Mapped[int] = mapped_column(Integer)
 
     round: Mapped[RoundRow] = relationship(back_populates="electors")
@@ -113,20 +113,20 @@ class RoundQuestionRow(Base):
     question_id: Mapped[str] = mapped_column(String(20))
     position: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16))
-    message_ts: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    message_ts: Mapped[str | None] = mapped_column(String(256), nullable=True)
     outcome: Mapped[str | None] = mapped_column(String(20), nullable=True)
     grade: Mapped[int | None] = mapped_column(Integer, nullable=True)
     outcome_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     ballot: Mapped[int] = mapped_column(Integer, server_default=text("1"))
-    opened_by: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    opened_by: Mapped[str | None] = mapped_column(String(256), nullable=True)
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     remind_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    discussion_ts: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    discussion_ts: Mapped[str | None] = mapped_column(String(256), nullable=True)
     decided_grade: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    decided_by: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    decided_by: Mapped[str | None] = mapped_column(String(256), nullable=True)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     decision_rationale: Mapped[str | None] = mapped_column(Text, nullable=True)
 
@@ -152,7 +152,7 @@ class VoteRow(Base):
     round_question_id: Mapped[int] = mapped_column(
         ForeignKey("round_questions.id", ondelete="CASCADE")
     )
-    user_id: Mapped[str] = mapped_column(String(40))
+    user_id: Mapped[str] = mapped_column(String(256))
     choice: Mapped[str] = mapped_column(String(16))
     cast_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -171,7 +171,7 @@ class VoteEventRow(Base):
     round_question_id: Mapped[int] = mapped_column(
         ForeignKey("round_questions.id", ondelete="CASCADE"), index=True
     )
-    user_id: Mapped[str] = mapped_column(String(40))
+    user_id: Mapped[str] = mapped_column(String(256))
     choice: Mapped[str] = mapped_column(String(16))
     at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -183,7 +183,7 @@ class CommentRow(Base):
     round_question_id: Mapped[int] = mapped_column(
         ForeignKey("round_questions.id", ondelete="CASCADE"), index=True
     )
-    user_id: Mapped[str] = mapped_column(String(40))
+    user_id: Mapped[str] = mapped_column(String(256))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -198,13 +198,13 @@ class OutboxRow(Base):
     kind: Mapped[str] = mapped_column(String(30))
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
     round_question_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    channel_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
-    user_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    channel_id: Mapped[str | None] = mapped_column(String(512), nullable=True)
+    user_id: Mapped[str | None] = mapped_column(String(256), nullable=True)
     status: Mapped[str] = mapped_column(String(16))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    ts: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    ts: Mapped[str | None] = mapped_column(String(256), nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
@@ -221,7 +221,7 @@ class CycleRow(Base):
     framework: Mapped[str] = mapped_column(String(100))
     name: Mapped[str] = mapped_column(String(40))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    started_by: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    started_by: Mapped[str | None] = mapped_column(String(256), nullable=True)
 
     __table_args__ = (UniqueConstraint("framework", "name", name="uq_cycles_framework_name"),)
 
@@ -241,10 +241,10 @@ class ActionRow(Base):
     priority: Mapped[int] = mapped_column(Integer)
     owner: Mapped[str] = mapped_column(String(200))
     due: Mapped[date] = mapped_column(Date())
-    created_by: Mapped[str] = mapped_column(String(40))
+    created_by: Mapped[str] = mapped_column(String(256))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    done_by: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    done_by: Mapped[str | None] = mapped_column(String(256), nullable=True)
     done_cycle_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
