@@ -10,9 +10,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from microsoft_agents.activity import Activity, ChannelAccount
-from storage.directory import ConversationRecord, PersonRecord, SqlDirectory
 
 from bot.ports import ChatError, Clock
+from storage.directory import ConversationRecord, PersonRecord, SqlDirectory
 
 THREAD_MARK = ";messageid="
 PERSONAL = "personal"

@@ -42,7 +42,7 @@ def test_a_reminder_reaches_only_who_has_not_voted_with_a_link_to_the_round(
     assert "Sending 3 reminder(s)" in confirmed
     for voter in VOTERS[1:]:
         teams_app.wait_private(voter, "Reminder:")
-    nudged = [m for m in double.personal_messages(VOTERS[1]) if "Reminder:" in m.words][0]
+    [nudged] = [m for m in double.personal_messages(VOTERS[1]) if "Reminder:" in m.words]
     [link] = [a["url"] for a in nudged.card["actions"] if a["type"] == "Action.OpenUrl"]
     header = double.posts(PARTICIPATION)[0]
     assert link.startswith("https://teams.microsoft.com/l/message/")
