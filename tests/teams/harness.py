@@ -47,6 +47,19 @@ CHANNELS = {
 QUESTION_ID = re.compile(r"\b(\d\.\d{1,2})\b")
 
 
+def open_urls(message: Message) -> list[str]:
+    """The addresses of a card's Action.OpenUrl buttons."""
+    card = message.card
+    assert card is not None, "not a card"
+    return [a["url"] for a in card.get("actions", []) if a["type"] == "Action.OpenUrl"]
+
+
+def images(message: Message) -> list[str]:
+    card = message.card
+    assert card is not None, "not a card"
+    return [e["url"] for e in card["body"] if e["type"] == "Image"]
+
+
 def teams_config(**voting: Any) -> JsonDict:
     """The trust's app.yaml for Teams: the same trust as Slack's, with Teams' ids."""
     document = config_document(**voting)

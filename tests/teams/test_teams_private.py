@@ -4,7 +4,7 @@ standing in for Slack's Home tab, reminders with a link to the round, the audit 
 from __future__ import annotations
 
 from tests.connector import ConnectorDouble
-from tests.teams.harness import BOARD, CHAIR, PARTICIPATION, VOTERS, RunningTeamsApp
+from tests.teams.harness import BOARD, CHAIR, PARTICIPATION, VOTERS, RunningTeamsApp, open_urls
 
 
 def test_a_channel_commands_answer_goes_to_the_personal_chat_not_the_channel(
@@ -43,7 +43,7 @@ def test_a_reminder_reaches_only_who_has_not_voted_with_a_link_to_the_round(
     for voter in VOTERS[1:]:
         teams_app.wait_private(voter, "Reminder:")
     [nudged] = [m for m in double.personal_messages(VOTERS[1]) if "Reminder:" in m.words]
-    [link] = [a["url"] for a in nudged.card["actions"] if a["type"] == "Action.OpenUrl"]
+    [link] = open_urls(nudged)
     header = double.posts(PARTICIPATION)[0]
     assert link.startswith("https://teams.microsoft.com/l/message/")
     assert header.id in link
@@ -61,7 +61,7 @@ def test_the_audit_trail_is_a_link_in_the_chairs_personal_chat(
         lambda: [m for m in double.personal_messages(CHAIR) if "Download" in m.words],
         "the audit trail's link",
     )[-1]
-    [link] = [a["url"] for a in audit.card["actions"] if a["type"] == "Action.OpenUrl"]
+    [link] = open_urls(audit)
     status, body, headers = teams_app.download(link)
     assert status == 200 and "attachment" in headers["Content-Disposition"]
     text = body.decode("utf-8")

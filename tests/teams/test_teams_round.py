@@ -10,6 +10,8 @@ from tests.teams.harness import (
     PARTICIPATION,
     VOTERS,
     RunningTeamsApp,
+    images,
+    open_urls,
 )
 
 
@@ -54,12 +56,11 @@ def test_a_round_from_mention_to_summary(
     chart = teams_app.wait_for(
         lambda: teams_app.board_posts("Chart of domain 4")[-1:], "the chart in the board channel"
     )[0]
-    [link] = [a["url"] for a in chart.card["actions"] if a["type"] == "Action.OpenUrl"]
+    [link] = open_urls(chart)
     assert link.startswith(teams_app.public_url + "/files/")
     status, body, headers = teams_app.download(link)
     assert status == 200 and body.startswith(b"\x89PNG") and headers["Content-Type"] == "image/png"
-    [image] = [e for e in chart.card["body"] if e["type"] == "Image"]
-    assert image["url"] == link
+    assert images(chart) == [link]
     closed = teams_app.latest(cards["4.1"])
     assert not any(a.title == "3 Good" for a in closed.actions)
     assert not double.rejections, double.rejections
