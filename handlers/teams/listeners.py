@@ -26,6 +26,7 @@ from microsoft_agents.activity import Activity, AdaptiveCardInvokeResponse
 from microsoft_agents.hosting.core import AgentApplication, TurnContext, TurnState
 
 from bot.commands import Status, parse_command
+from bot.ports import ChatError
 from bot.services.context import STALE_BUTTON
 from bot.services.dispatch import Dispatcher
 from bot.services.facilitator import Facilitator
@@ -70,6 +71,8 @@ class Worker:
         def guarded() -> None:
             try:
                 work()
+            except ChatError as exc:  # Teams refused or is down: expected, no traceback
+                log.warning("teams_after_answer_failed", error=str(exc))
             except Exception:
                 log.exception("teams_after_answer_failed")
 
