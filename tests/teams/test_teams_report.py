@@ -131,6 +131,11 @@ def test_a_member_who_is_not_a_chair_is_refused_privately(
     teams_app: RunningTeamsApp, double: ConnectorDouble
 ) -> None:
     graded_domain_4(teams_app)
+    # the summary's follow-ups (its chart, the action plan's prompt) come after it: count after
+    teams_app.wait_for(
+        lambda: all(teams_app.board_posts(f) for f in ("Chart of domain 4", "Action plan")),
+        "the chart and the action plan's prompt",
+    )
     posts_before = len(double.posts(BOARD))
     teams_app.command("report", user=VOTERS[0], channel=PARTICIPATION)
     refused = teams_app.wait_private(VOTERS[0], "chair")
