@@ -62,7 +62,9 @@ class AppSettings(Settings):
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> AppSettings:
         env = os.environ if environ is None else environ
         values = Settings.values_from_environment(env)
-        if configured_platform(values["app_config_path"]) == TEAMS:
+        platform = configured_platform(values["app_config_path"])
+        check_platform(values["app_config_path"], platform or SLACK)  # before asking for secrets
+        if platform == TEAMS:
             return cls(teams=TeamsSettings.from_environment(env, values["port"]), **values)
         return cls(slack=SlackSettings.from_environment(env), **values)
 
@@ -226,14 +228,18 @@ def build_reporting(
     )
 
 
+def check_platform(source: object, platform: str) -> None:
+    if platform not in PLATFORMS:
+        raise StartupError(
+            f"{source}: platform: {platform} is not one the app serves "
+            f"(use {' or '.join(PLATFORMS)})"
+        )
+
+
 def load_config(settings: AppSettings) -> AppConfig:
     config = load_app_config(settings.app_config_path)
     platform = config.platform or SLACK
-    if platform not in PLATFORMS:
-        raise StartupError(
-            f"{settings.app_config_path}: platform: {platform} is not one the app serves "
-            f"(use {' or '.join(PLATFORMS)})"
-        )
+    check_platform(settings.app_config_path, platform)
     if platform == SLACK:
         check_slack_ids(settings.app_config_path, config)
     if (platform == TEAMS) != (settings.teams is not None):

@@ -6,7 +6,9 @@ outgoing call, and a caller waits for its answer. One client per service URL is 
 connections are reused) and renewed before its access token can expire.
 
 A 429 is waited out (after its Retry-After) and the call made again: Teams created nothing.
-Every other failure reaches the caller: creating calls are retried only by the outbox.
+A call that creates nothing (an update, a read) is also tried again after a 5xx, a lost
+connection or a time-out, a few times, soon (as Slack's client does). Every other failure reaches
+the caller: creating calls are retried only by the outbox.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ Operation = Callable[[ConversationsBase], Awaitable[T]]
 
 CALL_TIMEOUT = 30.0
 RATE_LIMIT_TRIES = 5
+#: the waits before another try of a call that creates nothing, after a 5xx or a lost connection
+IDEMPOTENT_RETRY_DELAYS = (0.5, 1.0, 2.0)
 MAX_RETRY_AFTER = 30.0
 CLIENT_LIFETIME = 30 * 60.0  # an access token lasts about an hour
 #: statuses another attempt will not fix (a bad card, an unknown conversation, no permission)
@@ -76,12 +80,18 @@ class Connector:
         )
         self._thread.start()
 
-    def call(self, service_url: str, operation: Operation[T], what: str) -> T:
+    def call(
+        self, service_url: str, operation: Operation[T], what: str, idempotent: bool = False
+    ) -> T:
         """Run ``operation`` with the conversations API of ``service_url``'s connector; a
-        failure becomes a ChatError saying ``what`` failed."""
-        future = asyncio.run_coroutine_threadsafe(self._call(service_url, operation), self._loop)
+        failure becomes a ChatError saying ``what`` failed. ``idempotent``: the operation
+        creates nothing (an update, a read), so a 5xx or a lost connection may be tried again."""
+        tries = RATE_LIMIT_TRIES + 1 + len(IDEMPOTENT_RETRY_DELAYS)
+        future = asyncio.run_coroutine_threadsafe(
+            self._call(service_url, operation, idempotent), self._loop
+        )
         try:
-            return future.result(self._timeout * (RATE_LIMIT_TRIES + 1))
+            return future.result(self._timeout * tries + sum(IDEMPOTENT_RETRY_DELAYS))
         except FutureTimeout as exc:
             future.cancel()
             raise chat_error(exc, what) from exc
@@ -89,18 +99,27 @@ class Connector:
             log.warning("teams_call_failed", what=what, error=str(chat_error(exc, what)))
             raise chat_error(exc, what) from exc
 
-    async def _call(self, service_url: str, operation: Operation[T]) -> T:
-        for attempt in range(RATE_LIMIT_TRIES + 1):
+    async def _call(self, service_url: str, operation: Operation[T], idempotent: bool) -> T:
+        limited = failed = 0
+        while True:
             client = await self._client(service_url)
             try:
                 return await asyncio.wait_for(operation(client.conversations), self._timeout)
             except aiohttp.ClientResponseError as exc:
-                if exc.status != 429 or attempt == RATE_LIMIT_TRIES:
+                if exc.status == 429 and limited < RATE_LIMIT_TRIES:
+                    limited += 1
+                    wait = retry_after(exc)
+                    log.info("teams_rate_limited", retry_after=wait)
+                    await asyncio.sleep(wait)
+                    continue
+                if not (idempotent and exc.status >= 500 and failed < len(IDEMPOTENT_RETRY_DELAYS)):
                     raise
-                wait = retry_after(exc)
-                log.info("teams_rate_limited", retry_after=wait)
-                await asyncio.sleep(wait)
-        raise AssertionError("unreachable")
+            except (aiohttp.ClientConnectionError, TimeoutError):
+                if not (idempotent and failed < len(IDEMPOTENT_RETRY_DELAYS)):
+                    raise
+            log.info("teams_call_retried", attempt=failed + 1)
+            await asyncio.sleep(IDEMPOTENT_RETRY_DELAYS[failed])
+            failed += 1
 
     async def _client(self, service_url: str) -> ConnectorClientBase:
         known = self._clients.get(service_url)

@@ -15,6 +15,7 @@ from bot.ports import ChatError, Clock
 from storage.directory import ConversationRecord, PersonRecord, SqlDirectory
 
 THREAD_MARK = ";messageid="
+POSTED_MARK = ";posted="
 PERSONAL = "personal"
 CHANNEL = "channel"
 THREAD = "thread"
@@ -146,6 +147,16 @@ class Directory:
 
     def remember_parts(self, thread: str, channel_id: str, parts: list[str]) -> None:
         """The ids of a long message's continuation cards (replies in ``thread``)."""
+        self._remember_thread(thread, channel_id, {"parts": parts})
+
+    def remember_posted(self, channel_id: str, key: str, message_id: str) -> None:
+        """The first card of a long message posted under the outbox's ``key``, before its
+        continuation: found again (``posted``) if that fails and the message is tried again."""
+        self._remember_thread(
+            base_conversation(channel_id) + POSTED_MARK + key, channel_id, {"posted": message_id}
+        )
+
+    def _remember_thread(self, thread: str, channel_id: str, reference: dict[str, Any]) -> None:
         channel = self.record(channel_id)
         self._remember(
             ConversationRecord(
@@ -155,7 +166,7 @@ class Directory:
                 tenant_id=channel.tenant_id if channel else None,
                 team_id=channel.team_id if channel else None,
                 person_id=None,
-                reference=json.dumps({"parts": parts}),
+                reference=json.dumps(reference),
                 updated_at=self.clock.now(),
             )
         )
@@ -216,6 +227,11 @@ class Directory:
         if found is None:
             return []
         return [str(p) for p in json.loads(found.reference or "{}").get("parts", [])]
+
+    def posted(self, channel_id: str, key: str) -> str | None:
+        found = self.store.conversation(base_conversation(channel_id) + POSTED_MARK + key)
+        posted = json.loads(found.reference or "{}").get("posted") if found else None
+        return str(posted) if posted else None
 
     def name(self, person_id: str) -> str | None:
         with self._lock:

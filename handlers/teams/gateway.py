@@ -103,6 +103,7 @@ class TeamsGateway:
                     conversation_id, page_size=500, continuation_token=t
                 ),
                 "reading the channel's members",
+                idempotent=True,
             )
             people = [m for m in page.members or [] if m.aad_object_id]
             self.directory.remember_accounts(people, self.directory.tenant_of(conversation_id))
@@ -180,6 +181,8 @@ class TeamsGateway:
         first = self._send(target, card_activity(cards), "posting a message")
         parent = reply_to.message_id if reply_to else None
         if len(cards) > 1:
+            if key is not None:  # if a part fails, the outbox's next try finds this post
+                self.directory.remember_posted(conversation_id, key, first)
             self._post_parts(conversation_id, parent or first, cards, 1)
         return MessageRef(conversation_id, first, parent)
 
@@ -207,6 +210,7 @@ class TeamsGateway:
             self.directory.service_url(message.conversation_id),
             lambda api: api.update_activity(conversation, message.message_id, activity),
             "updating a message",
+            idempotent=True,
         )
 
     def _update_parts(self, message: MessageRef, cards: list[JsonCard]) -> None:
@@ -221,9 +225,13 @@ class TeamsGateway:
     def find_posted(
         self, conversation_id: str, key: str, reply_to: MessageRef | None = None
     ) -> MessageRef | None:
-        """Teams' Bot Connector cannot list a channel's messages: nothing can be found, so a
-        post whose answer was lost is sent again (see the README)."""
-        return None
+        """Teams' Bot Connector cannot list a channel's messages: only a long message whose
+        first card was posted before a continuation failed is found (its id was kept); a post
+        whose answer was lost is sent again (see the README)."""
+        found = self.directory.posted(conversation_id, key)
+        if found is None:
+            return None
+        return MessageRef(conversation_id, found, reply_to.message_id if reply_to else None)
 
     # ------------------------------------------------------------------ private
 

@@ -28,6 +28,7 @@ from microsoft_agents.hosting.core import AgentApplication, TurnContext, TurnSta
 from bot.commands import Status, parse_command
 from bot.domain.messages import MessageRef
 from bot.domain.text import Composed
+from bot.ports import ChatError
 from bot.services.context import STALE_BUTTON
 from bot.services.dispatch import Dispatcher
 from bot.services.facilitator import Facilitator
@@ -77,6 +78,8 @@ class Worker:
         def guarded() -> None:
             try:
                 work()
+            except ChatError as exc:  # Teams refused or is down: expected, no traceback
+                log.warning("teams_after_answer_failed", error=str(exc))
             except Exception:
                 log.exception("teams_after_answer_failed")
 

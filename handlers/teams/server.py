@@ -2,8 +2,9 @@
 GET /files/<token>.
 
 POST /api/messages is refused before its body is read when it says it is over 1 MB (413; a
-chunked body is cut off at the limit by aiohttp), then authenticated by the SDK (a Bot Framework
-token; none in anonymous mode), then checked: JSON, an activity, from our tenant. Only then does
+chunked body is cut off at the limit by aiohttp), or when its Authorization header cannot be a
+Bot Framework token (401, offline), then authenticated by the SDK (a Bot Framework token; none
+in anonymous mode), then checked: JSON, an activity, from our tenant. Only then does
 the SDK run the turn. Nothing here logs a body, and the access log is off (a file's link is a
 secret).
 """
@@ -11,6 +12,8 @@ secret).
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import json
 import socket
 import warnings
@@ -51,6 +54,27 @@ def tenant_of(document: dict[str, Any]) -> str | None:
     return str(found) if found else None
 
 
+def token_problem(authorization: str | None) -> str | None:
+    """Why an Authorization header cannot carry a Bot Framework token, found offline (None: let
+    the SDK check it). The SDK fetches signing keys for any token with a key id, and fails with
+    a 500 on one without: only "Bearer" and a JWT signed RS256 with a key id go on."""
+    if authorization is None:
+        return None  # anonymous mode lets it in; otherwise the SDK answers 401
+    scheme, _, token = authorization.strip().partition(" ")
+    parts = token.strip().split(".")
+    if scheme.lower() != "bearer" or len(parts) != 3 or not all(parts):
+        return "not a bearer token"
+    try:
+        header = json.loads(base64.urlsafe_b64decode(parts[0] + "=" * (-len(parts[0]) % 4)))
+    except (ValueError, binascii.Error):
+        return "not a JSON web token"
+    if not isinstance(header, dict) or header.get("alg") != "RS256":
+        return "not signed as Bot Framework tokens are"
+    if not isinstance(header.get("kid"), str) or not header["kid"]:
+        return "no signing key named"
+    return None
+
+
 def messages_handler(
     adapter: CloudAdapter, agent: AgentApplication[TurnState], tenant_id: str | None
 ) -> Handler:
@@ -75,6 +99,9 @@ def messages_handler(
         length = request.content_length
         if length is not None and length > MAX_BODY_BYTES:
             return _refuse(413, "request body too large", size=length)
+        problem = token_problem(request.headers.get("Authorization"))
+        if problem is not None:
+            return _refuse(401, "invalid token", reason=problem)
         result: web.StreamResponse = await authenticated(request)
         return result
 
@@ -122,7 +149,10 @@ def build_web_app(
 
     async def health(_request: web.Request) -> web.Response:
         ok = await healthy()
-        return web.Response(status=200 if ok else 503, text="ok" if ok else "database unreachable")
+        # the same answer as Slack's front end (handlers/web.py), for the same monitoring
+        return web.json_response(
+            {"status": "ok" if ok else "database unavailable"}, status=200 if ok else 503
+        )
 
     app.router.add_post(MESSAGES_PATH, messages_handler(adapter, agent, tenant_id))
     app.router.add_get(HEALTH_PATH, health)

@@ -52,7 +52,11 @@ def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
-    running = getattr(item, "funcargs", {}).get("playground")
-    if report.failed and isinstance(running, Playground):
-        report.sections.append(("Agents Playground", running.process.describe()))
+    if report.failed:
+        for value in getattr(item, "funcargs", {}).values():
+            # the ``playground`` fixture, or one that holds a Playground (``assess``)
+            running = value if isinstance(value, Playground) else getattr(value, "playground", None)
+            if isinstance(running, Playground):
+                report.sections.append(("Agents Playground", running.process.describe()))
+                break
     return report

@@ -1,12 +1,15 @@
 """`make playground`: the app (``python -m bot``, its Teams front end, anonymous, SQLite) and
-Microsoft's Agents Playground in front of it; prints the address of the Playground's web UI.
+Microsoft's Agents Playground in front of it; prints the address of the Playground's web UI and
+how to play a round there.
 
     python -m tests.playground.run [--playground-only]
 
 APP_PORT (3978) and PLAYGROUND_PORT (56150) choose the ports. The Playground plays
 teams/playground/.m365agentsplayground.yml; the app runs teams/playground/app.yaml. Their logs,
-the Playground's working folder and the database are in teams/playground/.run/. With
-``--playground-only`` the app is not started: run it yourself (say, under a debugger) on APP_PORT.
+the Playground's working folder and the database are in teams/playground/.run/. The Playground
+keeps no messages from one run to the next, so the database starts empty each time too (rounds
+whose cards it no longer shows would only get in the way). With ``--playground-only`` the app is
+not started: run it yourself (say, under a debugger) on APP_PORT.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -27,6 +31,7 @@ from tests.playground.world import ROOT, World, load_world
 
 RUN_DIR = ROOT / "teams" / "playground" / ".run"
 APP_CONFIG = ROOT / "teams" / "playground" / "app.yaml"
+DATABASE_NAME = "playground.db"
 OURS = ("APP_CONFIG", "TEAMS_ALLOW_ANONYMOUS", "PORT", "HOST", "DATABASE_URL", "PUBLIC_URL")
 
 
@@ -37,13 +42,29 @@ def app_environment(app_port: int) -> dict[str, str]:
         TEAMS_ALLOW_ANONYMOUS="1",
         PORT=str(app_port),
         HOST="127.0.0.1",
-        DATABASE_URL=f"sqlite:///{RUN_DIR / 'playground.db'}",
+        DATABASE_URL=f"sqlite:///{RUN_DIR / DATABASE_NAME}",
         PUBLIC_URL=f"http://localhost:{app_port}",
     )
     return env
 
 
+def fresh_database() -> None:
+    """The last run's database is of no use: the Playground forgot its posts."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        (RUN_DIR / f"{DATABASE_NAME}{suffix}").unlink(missing_ok=True)
+
+
+def port_taken(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
+
+
 def start_app(app_port: int) -> subprocess.Popen[bytes]:
+    fresh_database()
     log = (RUN_DIR / "app.log").open("wb")
     return subprocess.Popen(
         [sys.executable, "-m", "bot"],
@@ -67,7 +88,7 @@ def wait_healthy(app: subprocess.Popen[bytes], app_port: int, timeout: float = 3
 
 
 def guide(playground: Playground, world: World, app_port: int, app_started: bool) -> str:
-    me = world.current_user
+    me, bot = world.current_user, world.bot_name
     if app_started:
         app = f"http://127.0.0.1:{app_port}/api/messages   log: {RUN_DIR / 'app.log'}"
     else:
@@ -75,10 +96,17 @@ def guide(playground: Playground, world: World, app_port: int, app_started: bool
         app = f"not started; run it yourself: {settings} python -m bot"
     return (
         f"\n  Agents Playground: {playground.url}   (open it in a browser)\n"
-        f"  the app: {app}\n"
-        f"  you are {me.name}, the board's chair; the team {world.team_name!r} has the channels "
-        f"General (the board) and {world.channel.name!r} (the sub-groups).\n"
-        f"  In General, @mention {world.bot_name} to talk to the app. Ctrl-C stops both.\n"
+        f"  the app: {app}\n\n"
+        f"  You are {me.name}, the board's chair. The team {world.team_name!r} has the channels "
+        f"General (the board's) and {world.channel.name!r} (every sub-group's).\n"
+        f"  To play a round: in General, write @{bot} domain 5 (type @ and pick {bot}). The "
+        f"cards come in {world.channel.name!r}:\n"
+        "  vote there (domain 5 is the Workforce Sub-Group's: you, Dev Patel and Tom Walsh). "
+        f"Then @{bot} close 5 in General\n"
+        "  closes it with the votes cast; a flagged question's thread has Re-vote and Decide; "
+        f"the summary comes in General.\n"
+        f"  Your personal chat with {bot} has the private answers; @{bot} help lists the "
+        "commands. Ctrl-C stops both.\n"
     )
 
 
@@ -94,6 +122,9 @@ def serve(playground_only: bool) -> int:
     app_port = int(os.environ.get("APP_PORT") or 3978)
     playground_port = int(os.environ.get("PLAYGROUND_PORT") or 56150)
     RUN_DIR.mkdir(parents=True, exist_ok=True)
+    if not playground_only and port_taken(app_port):
+        print(f"Port {app_port} is taken: stop what uses it, or set APP_PORT.", file=sys.stderr)
+        return 2
     world = load_world()
     endpoint = f"http://127.0.0.1:{app_port}/api/messages"
     playground = Playground(

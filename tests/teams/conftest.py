@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.connector import ConnectorDouble
+from tests.teams.edge import Logs, capture_logs
 from tests.teams.harness import RunningTeamsApp, populate, running_teams_app, teams_config
 from tests.trust import JsonDict
 
@@ -32,3 +33,9 @@ def teams_app(
 ) -> Iterator[RunningTeamsApp]:
     with running_teams_app(database_url, double, tmp_path, teams_config_document) as running:
         yield running
+
+
+@pytest.fixture
+def logs(caplog: pytest.LogCaptureFixture) -> Iterator[Logs]:
+    """Everything logged during the test, through the process's own log filters."""
+    yield from capture_logs(caplog)
