@@ -141,18 +141,25 @@ class TeamsListeners:
         self, context: TurnContext, _state: TurnState, data: Any
     ) -> AdaptiveCardInvokeResponse:
         activity = context.activity
-        await self.worker.run(lambda: self.directory.remember_activity(activity))
         value = activity.value if isinstance(activity.value, dict) else {}
         verb = (value.get("action") or {}).get("verb")
         click = codec.decode(verb, data)
         user = sender_id(activity)
         if click is None or user is None:
+            await self.worker.run(lambda: self.directory.remember_activity(activity))
             return self._respond(refuse(STALE_BUTTON))
         if click.verb == codec.MARK_DONE and click.action_id is not None:
+            await self.worker.run(lambda: self.directory.remember_activity(activity))
             return await self._mark_done(user, click.action_id)
         if click.verb == codec.ADD_ACTION and click.round_question_id is not None:
+            await self.worker.run(lambda: self.directory.remember_activity(activity))
             return await self._add_action(user, click, activity)
-        outcome = await self.worker.run(lambda: self._carry_out(user, click, activity))
+
+        def remember_and_carry_out() -> Outcome:  # one trip to a worker thread for a vote
+            self.directory.remember_activity(activity)
+            return self._carry_out(user, click, activity)
+
+        outcome = await self.worker.run(remember_and_carry_out)
         if isinstance(outcome, Later):
             ready = outcome.reply
             if ready is None:  # nothing to say before the rest is done: do it, then answer
