@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -10,7 +9,7 @@ from sqlalchemy import and_, bindparam, exists, func, insert, or_, select, updat
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, lazyload, noload
+from sqlalchemy.orm import Session, lazyload
 
 from bot.domain.consensus import Choice
 from bot.domain.rounds import (
@@ -120,15 +119,15 @@ class SqlBallotQueries:
         row = self.session.scalars(
             select(RoundQuestionRow)
             .where(RoundQuestionRow.id == round_question_id)
-            .options(noload(RoundQuestionRow.votes), noload(RoundQuestionRow.comments))
+            .options(lazyload(RoundQuestionRow.votes), lazyload(RoundQuestionRow.comments))
         ).one_or_none()
         if row is None:
             return None
         connection = self.session.connection()
         votes = connection.execute(QUESTION_VOTES, {"question": round_question_id})
         comments = connection.execute(QUESTION_COMMENTS, {"question": round_question_id})
-        return replace(
-            _question(row, with_comments=False),
+        return _question(
+            row,
             votes={v.user_id: Choice(v.choice) for v in votes},
             comments=[Comment(c.user_id, c.text, c.created_at) for c in comments],
         )

@@ -29,7 +29,14 @@ OPEN = Status.OPEN.value
 CLOSED = Status.CLOSED.value
 
 
-def _question(row: RoundQuestionRow, with_comments: bool = True) -> RoundQuestion:
+def _question(
+    row: RoundQuestionRow,
+    with_comments: bool = True,
+    votes: dict[str, Choice] | None = None,
+    comments: list[Comment] | None = None,
+) -> RoundQuestion:
+    """A question from its row: its votes and comments from the row's relationships, unless
+    they are given (read by plain statements)."""
     result = None
     if row.outcome is not None:
         result = QuestionResult(OutcomeKind(row.outcome), row.grade, row.outcome_reason or "")
@@ -54,8 +61,12 @@ def _question(row: RoundQuestionRow, with_comments: bool = True) -> RoundQuestio
         deadline_at=row.deadline_at,
         discussion_message_id=row.discussion_ts,
         decision=decision,
-        votes={vote.user_id: Choice(vote.choice) for vote in row.votes},
-        comments=[Comment(c.user_id, c.text, c.created_at) for c in row.comments]
+        votes=votes
+        if votes is not None
+        else {vote.user_id: Choice(vote.choice) for vote in row.votes},
+        comments=comments
+        if comments is not None
+        else [Comment(c.user_id, c.text, c.created_at) for c in row.comments]
         if with_comments
         else [],
     )
