@@ -51,10 +51,10 @@ class Handler(BaseHTTPRequestHandler):
         for name, value in out_headers.items():
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(payload)))
-        self.send_header("Connection", "close")
         self.end_headers()
         self.wfile.write(payload)
-        self.close_connection = True
+        # the connection stays open for the client's next request, as Slack's do (a client that
+        # says "Connection: close", like slack_sdk's, still gets it closed)
 
     def log_message(self, format: str, *args: Any) -> None:
         return
