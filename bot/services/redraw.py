@@ -22,6 +22,8 @@ class RedrawUseCases:
         while this redraw was on its way, the redraw may have landed after the reveal (another
         worker may have sent it); the closed card is then drawn once more, so the reveal stays.
         """
+        if self._is_closed(round_question_id):
+            return  # its reveal is on its way: taking a turn now would only hold the reveal up
         with self.ctx.refresher.turn(round_question_id):
             if not self._redraw(round_question_id, want_open=True):
                 return
