@@ -7,7 +7,7 @@ import io
 import json
 import logging
 import time
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlencode
 
@@ -25,30 +25,9 @@ from tests.e2e.harness import (
     wait_for_cards,
 )
 from tests.emulator import sign
+from tests.logs import MARKER, Logs
 
 VOTER = "U0PART001"
-MARKER = "BODY-MARKER-7f3a"  # a string that only a request body contains
-
-
-class Logs:
-    """Everything logged: the standard library's records at DEBUG (Bolt, slack_sdk, waitress…)
-    and our structlog events, tracebacks included."""
-
-    def __init__(
-        self, caplog: pytest.LogCaptureFixture, events: list[MutableMapping[str, Any]]
-    ) -> None:
-        self.caplog = caplog
-        self.events = events
-
-    @property
-    def text(self) -> str:
-        records = "\n".join(
-            f"{r.name} {r.getMessage()} {r.exc_text or ''}" for r in self.caplog.records
-        )
-        return records + "\n" + "\n".join(repr(e) for e in self.events)
-
-    def ours(self, event: str) -> list[MutableMapping[str, Any]]:
-        return [e for e in self.events if e.get("event") == event]
 
 
 @pytest.fixture

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from tests.connector import ConnectorDouble
-from tests.teams.edge import Logs, capture_logs
+from tests.logs import Logs
+from tests.teams.edge import capture_logs
 from tests.teams.harness import RunningTeamsApp, populate, running_teams_app, teams_config
 from tests.trust import JsonDict
 

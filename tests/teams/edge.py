@@ -5,36 +5,14 @@ from __future__ import annotations
 
 import logging
 import socket
-from collections.abc import Iterator, Mapping, MutableMapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pytest
 import structlog
 
 from bot.composition import log_filters
-
-MARKER = "BODY-MARKER-7f3a"  # a string only request bodies contain
-
-
-class Logs:
-    """The standard library's records at DEBUG, through the filters the process installs on its
-    handlers (bot/composition.py: ``log_filters``), and our structlog events."""
-
-    def __init__(
-        self, caplog: pytest.LogCaptureFixture, events: list[MutableMapping[str, Any]]
-    ) -> None:
-        self.caplog = caplog
-        self.events = events
-
-    @property
-    def text(self) -> str:
-        records = "\n".join(
-            f"{r.name} {r.getMessage()} {r.exc_text or ''}" for r in self.caplog.records
-        )
-        return records + "\n" + "\n".join(repr(e) for e in self.events)
-
-    def ours(self, event: str) -> list[MutableMapping[str, Any]]:
-        return [e for e in self.events if e.get("event") == event]
+from tests.logs import MARKER, Logs
 
 
 def capture_logs(caplog: pytest.LogCaptureFixture) -> Iterator[Logs]:

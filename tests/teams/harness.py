@@ -154,8 +154,9 @@ class RunningTeamsApp:
         )
 
     def private(self, user: TeamsUser) -> list[str]:
-        """The words of everything the app sent the user in their personal chat."""
-        return [m.words for m in self.double.personal_messages(user)]
+        """The words of everything the app sent the user in their personal chat (not what the
+        user wrote there)."""
+        return [m.words for m in self.double.personal_messages(user) if m.from_bot]
 
     def wait_private(self, user: TeamsUser, text: str) -> str:
         """The newest personal-chat message that says ``text``."""

@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from tests.connector import Call, ConnectorDouble
 from tests.connector.messages import Message
-from tests.teams.edge import Logs
+from tests.logs import Logs
 from tests.teams.harness import (
     BOARD,
     CHAIR,

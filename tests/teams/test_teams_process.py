@@ -16,7 +16,7 @@ import yaml
 
 from tests.connector import ConnectorDouble, TeamsClient
 from tests.e2e.process import free_port, start_bot, wait_healthy
-from tests.teams.edge import MARKER
+from tests.logs import MARKER
 from tests.teams.harness import CHAIR, teams_config
 
 PASSWORD = "hunter2-not-a-secret"

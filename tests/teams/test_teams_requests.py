@@ -20,7 +20,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from tests.connector import ConnectorDouble, TeamsClient
 from tests.connector.records import JsonDict
 from tests.connector.shapes import Place, envelope, merged, message_fields
-from tests.teams.edge import MARKER, Logs, chunked_without_end, headers_only
+from tests.logs import MARKER, Logs
+from tests.teams.edge import chunked_without_end, headers_only
 from tests.teams.harness import CHAIR, RunningTeamsApp, running_teams_app
 
 APP_ID = "0b7c5a2e-6f1d-4c8b-9a3e-2d4f6b8c0e1a"

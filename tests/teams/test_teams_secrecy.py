@@ -20,7 +20,8 @@ import pytest
 from bot.domain.audit import SECRET_WHILE_OPEN
 from tests.connector import ConnectorDouble, TeamsUser
 from tests.connector.messages import Message
-from tests.teams.edge import Logs, strings
+from tests.logs import Logs
+from tests.teams.edge import strings
 from tests.teams.harness import (
     BOARD,
     CHAIR,
