@@ -12,6 +12,8 @@ from types import TracebackType
 from typing import Any, Self
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from tests.local_server import ServedInThread
+
 from .records import (
     DEFAULT_APP_ID,
     DEFAULT_TENANT_ID,
@@ -80,8 +82,7 @@ class ConnectorCore:
         self.page_size = page_size
 
         self._lock = threading.RLock()
-        self._server: Server | None = None
-        self._thread: threading.Thread | None = None
+        self._served: ServedInThread | None = None
         self._last_id = 0
         self._users: dict[str, TeamsUser] = {}  # by aad object id
         self._channels: dict[str, StoredChannel] = {}
@@ -99,28 +100,16 @@ class ConnectorCore:
     # ------------------------------------------------------------------------ lifecycle
 
     def start(self) -> Self:
-        if self._server is not None:
-            return self
-        server = Server(("127.0.0.1", 0), Handler)
-        server.double = self
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.name = f"connector-double-{self.port}"
-        self._thread.start()
+        if self._served is None:
+            server = Server(("127.0.0.1", 0), Handler)
+            server.double = self
+            self._served = ServedInThread(server, "connector-double")
         return self
 
     def stop(self) -> None:
-        server, thread = self._server, self._thread
-        if server is None:
-            return
-        server.shutdown()
-        server.server_close()
-        if thread is not None:
-            thread.join(timeout=5)
-        self._server = None
-        self._thread = None
+        served, self._served = self._served, None
+        if served is not None:
+            served.stop()
 
     def __enter__(self) -> Self:
         return self.start()
@@ -135,9 +124,9 @@ class ConnectorCore:
 
     @property
     def port(self) -> int:
-        if self._server is None:
+        if self._served is None:
             raise RuntimeError("ConnectorDouble is not started; call start() or use `with`")
-        return int(self._server.server_address[1])
+        return self._served.port
 
     @property
     def url(self) -> str:

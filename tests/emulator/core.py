@@ -15,6 +15,8 @@ from types import TracebackType
 from typing import Any, Self
 from urllib.parse import parse_qs
 
+from tests.local_server import ServedInThread
+
 from .records import (
     JSON_PARAMS,
     AnswerWithheld,
@@ -74,8 +76,7 @@ class EmulatorCore:
         self.post_rate_per_second = post_rate_per_second
 
         self._lock = threading.RLock()
-        self._server: Server | None = None
-        self._thread: threading.Thread | None = None
+        self._served: ServedInThread | None = None
         self._seq = 0
         self._last_ts_micros = 0
 
@@ -103,30 +104,18 @@ class EmulatorCore:
         self.add_user(bot_user_id, bot_name, is_bot=True)
 
     def start(self) -> Self:
-        if self._server is not None:
-            return self
-        self._stopping.clear()
-        server = Server(("127.0.0.1", 0), Handler)
-        server.emulator = self
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.name = f"slack-emulator-{self.port}"
-        self._thread.start()
+        if self._served is None:
+            self._stopping.clear()
+            server = Server(("127.0.0.1", 0), Handler)
+            server.emulator = self
+            self._served = ServedInThread(server, "slack-emulator")
         return self
 
     def stop(self) -> None:
-        server, thread = self._server, self._thread
-        if server is None:
-            return
-        self._stopping.set()  # stalled answers give up
-        server.shutdown()
-        server.server_close()
-        if thread is not None:
-            thread.join(timeout=5)
-        self._server = None
-        self._thread = None
+        served, self._served = self._served, None
+        if served is not None:
+            self._stopping.set()  # stalled answers give up
+            served.stop()
 
     def __enter__(self) -> Self:
         return self.start()
@@ -141,9 +130,9 @@ class EmulatorCore:
 
     @property
     def port(self) -> int:
-        if self._server is None:
+        if self._served is None:
             raise RuntimeError("SlackEmulator is not started; call start() or use `with`")
-        return int(self._server.server_address[1])
+        return self._served.port
 
     @property
     def base_url(self) -> str:
