@@ -65,6 +65,7 @@ class TeamsChat:
 
     settings: TeamsSettings
     auth: AgentAuthConfiguration
+    connections: MsalConnectionManager
     adapter: CloudAdapter
     connector: Connector
     directory: Directory
@@ -86,7 +87,7 @@ class TeamsChat:
                 bot_app_id=self.settings.app_id or "",
                 start_typing_timer=False,
             ),
-            connection_manager=self.adapter.connection_manager,  # type: ignore[attr-defined]
+            connection_manager=self.connections,
         )
         listeners = TeamsListeners(
             facilitator=facilitator,
@@ -140,7 +141,6 @@ def build_teams_chat(
     auth = auth_configuration(settings)
     connections = MsalConnectionManager(connections_configurations={SERVICE_CONNECTION: auth})
     adapter = CloudAdapter(connection_manager=connections)
-    adapter.connection_manager = connections  # type: ignore[attr-defined]
     claims = adapter.create_claims_identity(settings.app_id or "")
     if settings.anonymous:
         claims.claims.clear()  # no app id: the connector is called without a token
@@ -150,4 +150,6 @@ def build_teams_chat(
     gateway = TeamsGateway(
         connector, directory, files, clock, settings.public_url, channel_names(config)
     )
-    return TeamsChat(settings, auth, adapter, connector, directory, files, gateway, clock)
+    return TeamsChat(
+        settings, auth, connections, adapter, connector, directory, files, gateway, clock
+    )
