@@ -86,6 +86,18 @@ def usage(domain_count: int) -> Composed:
             command("actions done N"),
             ": mark action N done (chairs only)",
         ),
+        Composed(
+            "• ",
+            command("setup"),
+            " / ",
+            command("setup show"),
+            ": change the board's settings (chairs only) / see them",
+        ),
+        Composed(
+            "• ",
+            command("use this channel for participation"),
+            ": make the channel you are in a sub-group's (chairs only)",
+        ),
         Composed("• ", command("help"), ": this message"),
     ]
     parts: list[str] = []
@@ -195,11 +207,65 @@ class MarkActionDone:
     action_id: int
 
 
+@dataclass(frozen=True)
+class OpenSetup:
+    pass
+
+
+@dataclass(frozen=True)
+class ShowSetup:
+    pass
+
+
+@dataclass(frozen=True)
+class UseChannel:
+    """`use this channel for participation`: the channel typed in is that sub-group's."""
+
+    subgroup: str
+
+
+SetupCommand = OpenSetup | ShowSetup | UseChannel | Unrecognised
+SUBGROUP_NAME = re.compile(r"^[^\n]{1,80}$")
+
+
+def parse_setup_command(text: str) -> SetupCommand | None:
+    """`setup`, `setup show`, `use this channel for NAME`; None if not one of these."""
+    words = text.strip().split()
+    if not words or words[0].lower() not in {"setup", "use"}:
+        return None
+    if words[0].lower() == "setup":
+        rest = [word.lower() for word in words[1:]]
+        if not rest:
+            return OpenSetup()
+        if rest == ["show"]:
+            return ShowSetup()
+        return Unrecognised(
+            Composed(
+                "`setup` is used as ",
+                command("setup"),
+                " (change the settings) or ",
+                command("setup show"),
+                " (what is in force).",
+            )
+        )
+    lead = [word.lower() for word in words[1:4]]
+    name = " ".join(words[4:])
+    if lead != ["this", "channel", "for"] or not SUBGROUP_NAME.match(name):
+        return Unrecognised(
+            Composed(
+                "`use` is used in a sub-group's channel as ",
+                command("use this channel for participation"),
+                ".",
+            )
+        )
+    return UseChannel(name)
+
+
 ReportingCommand = ShowCycle | StartCycle | PostReport | ListActions | MarkActionDone | Unrecognised
 RoundCommand = (
     Help | StartDomain | Status | CloseDomain | ExtendDeadline | RemindNow | Audit | Unrecognised
 )
-Command = RoundCommand | ReportingCommand
+Command = RoundCommand | ReportingCommand | SetupCommand
 
 REPORTING_VERBS = frozenset({"cycle", "report", "actions"})
 
@@ -256,7 +322,10 @@ def parse_reporting_command(text: str) -> ReportingCommand | None:
 
 
 def parse_command(text: str) -> Command:
-    """Every `/assess` command: the reporting verbs (`cycle`, `report`, `actions`), then the
-    rounds' verbs; anything else is Unrecognised."""
+    """Every command: set-up's verbs (`setup`, `use`), the reporting verbs (`cycle`, `report`,
+    `actions`), then the rounds' verbs; anything else is Unrecognised."""
+    setup = parse_setup_command(text)
+    if setup is not None:
+        return setup
     reporting = parse_reporting_command(text)
     return reporting if reporting is not None else _parse_round_command(text)

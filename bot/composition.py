@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Protocol
 
 import structlog
@@ -15,15 +16,17 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.clock import SystemClock
 from bot.config import AppConfig, Settings, configured_platform, load_app_config
-from bot.domain.framework import Framework, framework_path, load_framework
+from bot.domain.framework import Framework
 from bot.errors import StartupError
 from bot.ports import ChatGateway
 from bot.presenter import Presenter
+from bot.services.configuration import ConfigInForce, FrameworkLibrary, seed_from_file
 from bot.services.delivery import Delivery
 from bot.services.facilitator import Facilitator
 from bot.services.follow_ups import SummaryFollowUps
 from bot.services.refresh import CoalescingRefresher
 from bot.services.reporting import Reporting
+from bot.services.setup import SetupUseCases
 from handlers.files.renderer import ReportFileRenderer
 from handlers.slack.app import build_bolt_app
 from handlers.slack.gateway import SlackGateway, make_web_client
@@ -57,16 +60,17 @@ class AppSettings(Settings):
 
     slack: SlackSettings | None = None
     teams: TeamsSettings | None = None
+    platform: str = SLACK
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> AppSettings:
         env = os.environ if environ is None else environ
         values = Settings.values_from_environment(env)
-        platform = configured_platform(values["app_config_path"])
-        check_platform(values["app_config_path"], platform or SLACK)  # before asking for secrets
+        platform = chosen_platform(env, values["app_config_path"])  # before asking for secrets
         if platform == TEAMS:
-            return cls(teams=TeamsSettings.from_environment(env, values["port"]), **values)
-        return cls(slack=SlackSettings.from_environment(env), **values)
+            teams = TeamsSettings.from_environment(env, values["port"])
+            return cls(teams=teams, platform=TEAMS, **values)
+        return cls(slack=SlackSettings.from_environment(env), platform=SLACK, **values)
 
     def slack_settings(self) -> SlackSettings:
         if self.slack is None:
@@ -99,6 +103,22 @@ class Server(Protocol):
     def close(self) -> None: ...
 
 
+def chosen_platform(env: Mapping[str, str], config_path: Path) -> str:
+    """The platform served: PLATFORM if set, else the one `app.yaml` names, else Teams when only
+    Teams' app id is set, else Slack."""
+    named = (env.get("PLATFORM") or "").strip().lower()
+    if named:
+        check_platform("PLATFORM", named)
+        return named
+    from_file = configured_platform(config_path)
+    if from_file:
+        check_platform(config_path, from_file)
+        return from_file
+    if env.get("TEAMS_APP_ID") and not env.get("SLACK_BOT_TOKEN"):
+        return TEAMS
+    return SLACK
+
+
 def log_filters() -> list[logging.Filter]:
     """The front ends' filters on the log (Slack's and Teams' libraries print payloads below
     WARNING)."""
@@ -126,8 +146,7 @@ def check_assignments(config: AppConfig, framework: Framework, source: str) -> N
 @dataclass
 class Application:
     settings: AppSettings
-    config: AppConfig
-    framework: Framework
+    in_force: ConfigInForce
     engine: Engine
     facilitator: Facilitator
     delivery: Delivery
@@ -138,7 +157,15 @@ class Application:
 
     @property
     def platform(self) -> str:
-        return self.config.platform or SLACK
+        return self.settings.platform
+
+    @property
+    def config(self) -> AppConfig:
+        return self.in_force.config
+
+    @property
+    def framework(self) -> Framework:
+        return self.in_force.framework
 
     def healthy(self) -> bool:
         return is_reachable(self.engine)
@@ -176,6 +203,13 @@ def build_scheduler(
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
     )
     now = datetime.now(UTC)
+    in_force = facilitator.in_force
+
+    def sweep() -> None:  # every worker follows a configuration another one saved
+        if in_force is not None:
+            in_force.refresh()
+        facilitator.sweep()
+
     scheduler.add_job(
         delivery.send_due,
         "interval",
@@ -185,7 +219,7 @@ def build_scheduler(
     )
     if settings.scheduler_enabled:
         scheduler.add_job(
-            facilitator.sweep,
+            sweep,
             "interval",
             seconds=settings.sweep_interval,
             id=SWEEP_JOB,
@@ -210,24 +244,6 @@ def open_database(database_url: str) -> Engine:
     return engine
 
 
-def build_reporting(
-    config: AppConfig,
-    framework: Framework,
-    uow_factory: SqlUnitOfWorkFactory,
-    chat: ChatGateway,
-    clock: SystemClock,
-) -> Reporting:
-    """Cycles, the report and the action plan, drawing their files with handlers/files."""
-    return Reporting(
-        config=config,
-        framework=framework,
-        uow_factory=uow_factory,
-        chat=chat,
-        files=ReportFileRenderer(),
-        clock=clock,
-    )
-
-
 def check_platform(source: object, platform: str) -> None:
     if platform not in PLATFORMS:
         raise StartupError(
@@ -236,28 +252,52 @@ def check_platform(source: object, platform: str) -> None:
         )
 
 
-def load_config(settings: AppSettings) -> AppConfig:
-    config = load_app_config(settings.app_config_path)
-    platform = config.platform or SLACK
-    check_platform(settings.app_config_path, platform)
-    if platform == SLACK:
-        check_slack_ids(settings.app_config_path, config)
-    if (platform == TEAMS) != (settings.teams is not None):
+def config_file_loader(settings: AppSettings) -> Callable[[Path], AppConfig]:
+    """Reads a configuration file for the platform served, checking its ids' form."""
+
+    def load(path: Path) -> AppConfig:
+        config = load_app_config(path)
+        platform = config.platform or SLACK
+        check_platform(path, platform)
+        if platform != settings.platform:
+            raise StartupError(
+                f"{path} names platform: {platform}, but this app serves {settings.platform}"
+            )
+        if platform == SLACK:
+            check_slack_ids(path, config)
+        return config
+
+    return load
+
+
+def config_in_force(settings: AppSettings, uow_factory: SqlUnitOfWorkFactory) -> ConfigInForce:
+    """The configuration saved in the database (seeded from `app.yaml` the first time)."""
+    frameworks = FrameworkLibrary(settings.question_data_dir)
+    in_force = ConfigInForce(uow_factory, frameworks, SystemClock(), settings.platform)
+    path = settings.app_config_path
+    seed_from_file(
+        in_force,
+        path,
+        config_file_loader(settings),
+        lambda config, framework: check_assignments(config, framework, str(path)),
+    )
+    saved_for = in_force.config.platform or SLACK
+    if in_force.is_set and saved_for != settings.platform:
         raise StartupError(
-            f"{settings.app_config_path} changed while starting (platform: {platform})"
+            f"the configuration saved in the database is for {saved_for}, but this app serves "
+            f"{settings.platform} (set PLATFORM={saved_for}, or use another DATABASE_URL)"
         )
-    return config
+    return in_force
 
 
 def build_application(settings: AppSettings) -> Application:
-    """Load and check configuration, migrate the database and wire the app together."""
-    config = load_config(settings)
-    framework = load_framework(framework_path(settings.question_data_dir, config.framework))
-    check_assignments(config, framework, str(settings.app_config_path))
+    """Migrate the database, put the configuration in force and wire the app together."""
     engine = open_database(settings.database_url)
     clock = SystemClock()
     session_factory = make_session_factory(engine)
     uow_factory = SqlUnitOfWorkFactory(session_factory)
+    in_force = config_in_force(settings, uow_factory)
+    config, framework = in_force.config, in_force.framework
     teams: TeamsChat | None = None
     chat: ChatGateway
     if settings.teams is not None:
@@ -283,13 +323,15 @@ def build_application(settings: AppSettings) -> Application:
         clock=clock,
         refresher=refresher,
         delivery=delivery,
+        in_force=in_force,
     )
-    reporting = build_reporting(config, framework, uow_factory, chat, clock)
+    reporting = Reporting(config, framework, uow_factory, chat, ReportFileRenderer(), clock)
     delivery.extensions.append(SummaryFollowUps(reporting))
+    setup = SetupUseCases(in_force, chat)
+    in_force.listeners.append(rebinder(facilitator, reporting, teams))
     application = Application(
         settings=settings,
-        config=config,
-        framework=framework,
+        in_force=in_force,
         engine=engine,
         facilitator=facilitator,
         delivery=delivery,
@@ -298,26 +340,42 @@ def build_application(settings: AppSettings) -> Application:
         teams=teams,
     )
     if teams is not None:
-        teams.front_end(facilitator, reporting, application.healthy)
+        teams.front_end(facilitator, reporting, application.healthy, setup)
     else:
         assert isinstance(chat, SlackGateway)
-        application.wsgi = slack_web_app(settings, facilitator, reporting, chat, application)
+        application.wsgi = slack_web_app(settings, facilitator, reporting, setup, application)
     refresher.start(facilitator.refresh_question)
     application.scheduler.start()
     return application
+
+
+def rebinder(
+    facilitator: Facilitator, reporting: Reporting, teams: TeamsChat | None
+) -> Callable[[ConfigInForce], None]:
+    """What follows a newly saved configuration: the use cases and the Teams front end."""
+
+    def rebind(in_force: ConfigInForce) -> None:
+        facilitator.rebind(in_force.config, in_force.framework)
+        reporting.rebind(in_force.config, in_force.framework)
+        if teams is not None:
+            teams.rebind(in_force.config)
+
+    return rebind
 
 
 def slack_web_app(
     settings: AppSettings,
     facilitator: Facilitator,
     reporting: Reporting,
-    chat: SlackGateway,
+    setup: SetupUseCases,
     application: Application,
 ) -> WsgiApp:
     """Slack's front end (Bolt) mounted on the web layer."""
+    chat = facilitator.chat
+    assert isinstance(chat, SlackGateway)
     try:
         bolt_app = build_bolt_app(
-            chat.client, settings.slack_signing_secret, facilitator, reporting, chat
+            chat.client, settings.slack_signing_secret, facilitator, reporting, chat, setup
         )
     except Exception as exc:
         raise StartupError(

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from enum import StrEnum
 from types import TracebackType
 from typing import Protocol
 
+from bot.config import AppConfig
+from bot.config_versions import ConfigVersion
 from bot.domain.actions import Cycle, NewAction, StoredAction
 from bot.domain.consensus import Choice
 from bot.domain.messages import FileToSend, MessageRef
@@ -237,6 +240,27 @@ class CycleRepository(Protocol):
     def get_action(self, action_id: int) -> StoredAction | None: ...
 
 
+class ConfigRepository(Protocol):
+    """Every saved version of the configuration; the newest is in force."""
+
+    def newest_number(self) -> int:
+        """The number of the version in force; 0 when none has been saved."""
+        ...
+
+    def get(self, number: int) -> ConfigVersion | None: ...
+
+    def newest(self) -> ConfigVersion | None: ...
+
+    def add(self, config: AppConfig, based_on: int, saved_by: str, at: datetime) -> ConfigVersion:
+        """Save ``config`` as version ``based_on + 1``; ConfigChanged (nothing saved) when
+        ``based_on`` is no longer the newest (someone else saved since)."""
+        ...
+
+    def history(self, limit: int) -> list[ConfigVersion]:
+        """The newest ``limit`` versions, newest first."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Leaving the ``with`` block without ``commit()`` rolls everything back."""
 
@@ -248,6 +272,9 @@ class UnitOfWork(Protocol):
 
     @property
     def cycles(self) -> CycleRepository: ...
+
+    @property
+    def configs(self) -> ConfigRepository: ...
 
     def __enter__(self) -> UnitOfWork: ...
 
@@ -263,6 +290,27 @@ class UnitOfWork(Protocol):
 
 class UnitOfWorkFactory(Protocol):
     def __call__(self) -> UnitOfWork: ...
+
+
+class ChannelAccess(StrEnum):
+    """Whether the app can post to a channel a chair picked."""
+
+    READY = "ready"  # the app is in it
+    JOINED = "joined"  # it is open to all, and the app has just joined it
+    INVITE = "invite"  # it is private: someone in it must invite the app
+    UNKNOWN = "unknown"  # the app cannot see such a channel
+
+
+class ChannelDirectory(Protocol):
+    """What set-up asks of a chat platform about the channels a chair picks."""
+
+    def prepare_channel(self, conversation_id: str, join: bool = True) -> ChannelAccess:
+        """Whether the app can post there; with ``join``, joining it first if anyone may."""
+        ...
+
+    def channel_names(self, conversation_ids: Sequence[str]) -> dict[str, str]:
+        """Channels' names as the platform shows them (an id is left out when unknown)."""
+        ...
 
 
 class ChatGateway(Protocol):

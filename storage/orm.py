@@ -80,6 +80,9 @@ class RoundRow(Base):
     anonymous: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
     # the assessment cycle the round belongs to (set when the round is added; see storage.cycles)
     cycle_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    # the configuration version in force when the round started (its rule and timings); None
+    # for rounds started before the configuration was stored
+    config_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     electors: Mapped[list[ElectorRow]] = relationship(
         back_populates="round", cascade="all, delete-orphan", order_by="ElectorRow.position"
@@ -297,3 +300,15 @@ class ServedFileRow(Base):
     owner: Mapped[str | None] = mapped_column(String(256), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class ConfigVersionRow(Base):
+    """One saved version of the configuration: the newest is in force; none is ever changed."""
+
+    __tablename__ = "config_versions"
+
+    number: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    document: Mapped[str] = mapped_column(Text)  # the configuration as JSON
+    saved_by: Mapped[str] = mapped_column(String(PERSON_ID_LENGTH))
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    changes: Mapped[str] = mapped_column(Text)

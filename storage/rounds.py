@@ -42,6 +42,7 @@ class SqlRoundRepository(SqlBallotQueries):
             deadline_at=new_round.deadline_at,
             remind_at=new_round.remind_at,
             anonymous=new_round.anonymous,
+            config_version=new_round.config_version,
             cycle_id=current_cycle_id(self.session, new_round.framework, new_round.started_at),
             electors=[
                 ElectorRow(user_id=user, position=i) for i, user in enumerate(new_round.electorate)

@@ -90,6 +90,7 @@ def _round(row: RoundRow, with_questions: bool = True) -> Round:
         summary_message_id=row.summary_ts,
         closed_at=row.closed_at,
         anonymous=row.anonymous,
+        config_version=row.config_version,
         questions=[_question(q) for q in row.questions] if with_questions else [],
     )
 

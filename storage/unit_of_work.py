@@ -1,4 +1,5 @@
-"""One unit of work on SQLAlchemy: rounds, the outbox, cycles and the action plan."""
+"""One unit of work on SQLAlchemy: rounds, the outbox, cycles, the action plan and the
+configuration's versions."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from types import TracebackType
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.config_versions import SqlConfigVersions
 from storage.cycles import SqlCycleRepository
 from storage.outbox import SqlOutbox
 from storage.rounds import SqlRoundRepository
@@ -17,6 +19,7 @@ class SqlUnitOfWork:
     rounds: SqlRoundRepository
     outbox: SqlOutbox
     cycles: SqlCycleRepository
+    configs: SqlConfigVersions
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -26,6 +29,7 @@ class SqlUnitOfWork:
         self.rounds = SqlRoundRepository(self.session)
         self.outbox = SqlOutbox(self.session)
         self.cycles = SqlCycleRepository(self.session)
+        self.configs = SqlConfigVersions(self.session)
         return self
 
     def __exit__(

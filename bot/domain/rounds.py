@@ -182,6 +182,7 @@ class Round:
     closed_at: datetime | None = None
     anonymous: bool = True
     questions: list[RoundQuestion] = field(default_factory=list)  # every ballot, in order
+    config_version: int | None = None  # the configuration it started under (its rule, timings)
 
     @property
     def is_open(self) -> bool:
@@ -253,6 +254,7 @@ class NewRound:
     deadline_at: datetime
     remind_at: datetime
     anonymous: bool = True
+    config_version: int | None = None
 
 
 class MessageKind(StrEnum):

@@ -20,6 +20,7 @@ from bot.domain.rounds import (
 from bot.domain.text import Composed, Mention, PlatformName, command
 from bot.ports import ChatGateway, Clock, UnitOfWork, UnitOfWorkFactory
 from bot.presenter import Presenter
+from bot.services.configuration import ConfigInForce
 from bot.services.delivery import Delivery
 from bot.services.refresh import RefreshScheduler
 from bot.views.reply import Later, Reply, refuse
@@ -60,11 +61,28 @@ class RoundContext:
     clock: Clock
     refresher: RefreshScheduler
     delivery: Delivery
+    #: the configuration in force and each round's own; None: ``config`` is all there is
+    in_force: ConfigInForce | None = None
     presenter: Presenter = field(init=False)
     _outlines: dict[int, Round] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.presenter = Presenter(self.config, self.framework)
+
+    def rebind(self, config: AppConfig, framework: Framework) -> None:
+        """Use a newly saved configuration from now on (rounds keep their own: `config_of`)."""
+        self.config, self.framework = config, framework
+        self.presenter = Presenter(config, framework)
+
+    @property
+    def config_version(self) -> int | None:
+        if self.in_force is None or not self.in_force.is_set:
+            return None
+        return self.in_force.number
+
+    def config_of(self, round_: Round) -> AppConfig:
+        """The configuration ``round_`` started under: its rule and timings."""
+        return self.in_force.of_round(round_) if self.in_force is not None else self.config
 
     def outline(self, uow: UnitOfWork, round_id: int) -> Round | None:
         """A round's electorate and identity, which never change once it has started."""
@@ -180,7 +198,9 @@ class RoundContext:
         return round_, question
 
     def close(self, uow: UnitOfWork, round_: Round, question: RoundQuestion) -> bool:
-        outcome = resolve(question.votes.values(), len(round_.electorate), self.config.rule)
+        outcome = resolve(
+            question.votes.values(), len(round_.electorate), self.config_of(round_).rule
+        )
         result = QuestionResult(outcome.kind, outcome.grade, outcome.reason)
         if not uow.rounds.close_question(question.id, result, self.clock.now()):
             return False
@@ -299,7 +319,8 @@ class RoundContext:
             return refuse(f"Question {current.question_id} was agreed; there is nothing to settle.")
         return round_, current
 
-    def revote_reminder_at(self, deadline: datetime) -> datetime:
+    def revote_reminder_at(self, deadline: datetime, round_: Round) -> datetime:
         """A re-vote nudges `remind_before` its deadline, or halfway if that is sooner."""
-        lead = min(self.config.voting.remind_before, self.config.voting.revote_deadline / 2)
+        voting = self.config_of(round_).voting
+        lead = min(voting.remind_before, voting.revote_deadline / 2)
         return deadline - lead

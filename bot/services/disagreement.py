@@ -29,13 +29,13 @@ class DisagreementUseCases:
     def open_revote(self, user_id: str, round_id: int, round_question_id: int) -> Outcome:
         """`start_revote` in two steps: store the new ballot, then ``then()`` posts it."""
         now = self.ctx.clock.now()
-        deadline = now + self.ctx.config.voting.revote_deadline
         with self.ctx.uow_factory() as uow:
             found = self.ctx.flagged_for_chair(uow, user_id, round_id, round_question_id, "re-vote")
             if isinstance(found, Reply):
                 return found
             round_, flagged = found
             ballot = flagged.ballot + 1
+            deadline = now + self.ctx.config_of(round_).voting.revote_deadline
             new_id = uow.rounds.add_ballot(
                 round_id,
                 flagged.question_id,
@@ -43,7 +43,7 @@ class DisagreementUseCases:
                 user_id,
                 now,
                 deadline,
-                self.ctx.revote_reminder_at(deadline),
+                self.ctx.revote_reminder_at(deadline, round_),
             )
             if new_id is None:
                 return refuse(f"Question {flagged.question_id} is already being re-voted.")

@@ -12,39 +12,53 @@ from bot.commands import (
     Help,
     ListActions,
     MarkActionDone,
+    OpenSetup,
     PostReport,
     RemindNow,
     ShowCycle,
+    ShowSetup,
     StartCycle,
     StartDomain,
     Status,
     Unrecognised,
+    UseChannel,
     echo,
     parse_command,
     usage,
 )
 from bot.domain.text import Composed
+from bot.domain.text import command as command_words
 from bot.services.facilitator import Facilitator
 from bot.services.reporting import Reporting
+from bot.services.setup import SetupUseCases
 from bot.views.reply import Later, Outcome, Reply, finish, refuse
 
 
 @dataclass
 class Dispatcher:
     """A command's text: parsed once (bot.commands), then carried out by its use case. Without
-    ``reporting`` its verbs are unknown, as they were before reporting existed."""
+    ``reporting`` its verbs are unknown, as they were before reporting existed; without
+    ``setup`` the configuration is fixed (set-up's verbs say so)."""
 
     facilitator: Facilitator
     reporting: Reporting | None = None
+    setup: SetupUseCases | None = None
 
-    def run(self, user_id: str, text: str) -> Reply:
-        """Carry out the command ``text`` for ``user_id`` and say how it went."""
-        return finish(self.command(user_id, text))
+    def run(self, user_id: str, text: str, where: str | None = None) -> Reply:
+        """Carry out the command ``text`` for ``user_id`` and say how it went (``where``: the
+        channel it was typed in, None in a direct chat)."""
+        return finish(self.command(user_id, text, where))
 
-    def command(self, user_id: str, text: str) -> Outcome:
+    def command(self, user_id: str, text: str, where: str | None = None) -> Outcome:
         """`run` in two steps: whatever the command changes is stored when this returns
         (answer the platform then); ``then()`` does the sending that follows."""
         command = parse_command(text)
+        if isinstance(command, OpenSetup | ShowSetup | UseChannel):
+            return self._setup(user_id, command, where)
+        if self.setup is not None and not isinstance(command, Help):
+            gate = self.setup.not_set_up()
+            if gate is not None:
+                return gate
         if isinstance(command, ShowCycle | StartCycle | PostReport | ListActions | MarkActionDone):
             return self._reporting(user_id, text, command)
         return self._rounds(user_id, command)
@@ -72,6 +86,25 @@ class Dispatcher:
             case Unrecognised(problem):
                 return refuse(Composed(problem, "\n\n", self._usage()))
         raise AssertionError(f"not a rounds command: {command!r}")
+
+    def _setup(self, user_id: str, command: Command, where: str | None) -> Outcome:
+        setup = self.setup
+        if setup is None:
+            return refuse("This app's settings are kept in its configuration file.")
+        match command:
+            case ShowSetup():
+                return setup.show()
+            case UseChannel(name):
+                return setup.use_channel(user_id, where, name)
+            case _:  # the front end opens the form itself; in a plain chat, say where it is
+                form = setup.open_form(user_id, where)
+                if isinstance(form, Reply):
+                    return form
+                return Reply(
+                    Composed(
+                        "Use ", command_words("setup"), " in the board's channel to open the form."
+                    )
+                )
 
     def _reporting(self, user_id: str, text: str, command: Command) -> Outcome:
         reporting = self.reporting

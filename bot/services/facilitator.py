@@ -11,6 +11,7 @@ from bot.domain.framework import Framework
 from bot.ports import ChatGateway, Clock, UnitOfWorkFactory
 from bot.services.audit import AuditUseCases
 from bot.services.ballots import BallotUseCases
+from bot.services.configuration import ConfigInForce
 from bot.services.context import RoundContext
 from bot.services.delivery import Delivery
 from bot.services.disagreement import DisagreementUseCases
@@ -33,6 +34,7 @@ class Facilitator:
     clock: Clock
     refresher: RefreshScheduler
     delivery: Delivery
+    in_force: ConfigInForce | None = None
     context: RoundContext = field(init=False)
     rounds: RoundUseCases = field(init=False)
     ballots: BallotUseCases = field(init=False)
@@ -50,6 +52,7 @@ class Facilitator:
             clock=self.clock,
             refresher=self.refresher,
             delivery=self.delivery,
+            in_force=self.in_force,
         )
         self.rounds = RoundUseCases(self.context)
         self.ballots = BallotUseCases(self.context)
@@ -57,6 +60,12 @@ class Facilitator:
         self.schedule = ScheduleUseCases(self.context)
         self.audit = AuditUseCases(self.context)
         self.redraw = RedrawUseCases(self.context)
+
+    def rebind(self, config: AppConfig, framework: Framework) -> None:
+        """Use a newly saved configuration from now on (rounds keep their own)."""
+        self.config, self.framework = config, framework
+        self.context.rebind(config, framework)
+        self.delivery.presenter = self.context.presenter
 
     def start_round(self, user_id: str, domain: int) -> Reply:
         return self.rounds.start_round(user_id, domain)

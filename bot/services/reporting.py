@@ -19,6 +19,7 @@ from bot.domain.report_text import assessment_alt_text
 from bot.domain.rounds import Round
 from bot.domain.text import ChannelLink, Composed, command
 from bot.ports import ChatError, ChatGateway, Clock, ReportFiles, UnitOfWorkFactory
+from bot.presenter import Presenter
 from bot.services.actions import ActionUseCases
 from bot.services.cycles import CycleUseCases
 from bot.services.home import HomeUseCases
@@ -196,6 +197,12 @@ class Reporting:
         self.report = ReportUseCases(self.context)
         self.actions = ActionUseCases(self.context)
         self.home_tab = HomeUseCases(self.context)
+
+    def rebind(self, config: AppConfig, framework: Framework) -> None:
+        """Use a newly saved configuration from now on."""
+        self.config, self.framework = config, framework
+        self.context.config, self.context.framework = config, framework
+        self.context.presenter = Presenter(config, framework)
 
     def show_cycle(self) -> Reply:
         return self.cycles.show_cycle()

@@ -77,6 +77,7 @@ class RoundUseCases:
             deadline_at=deadline,
             remind_at=deadline - self.ctx.config.voting.remind_before,
             anonymous=self.ctx.config.voting.anonymous,
+            config_version=self.ctx.config_version,
         )
         return self._store_round(new_round, subgroup.name)
 
@@ -224,7 +225,7 @@ class RoundUseCases:
         deadline = max(round_.deadline_at, self.ctx.clock.now()) + by
         with self.ctx.uow_factory() as uow:
             if not uow.rounds.reschedule(
-                round_.id, deadline, deadline - self.ctx.config.voting.remind_before
+                round_.id, deadline, deadline - self.ctx.config_of(round_).voting.remind_before
             ):
                 return refuse(f"Domain {domain}'s round closed before it could be extended.")
             stamp = self.ctx.clock.now().isoformat()
@@ -251,8 +252,10 @@ class RoundUseCases:
             for question in revoting:
                 assert question.deadline_at is not None
                 deadline = max(question.deadline_at, self.ctx.clock.now()) + by
+                round_ = self.ctx.outline(uow, question.round_id)
+                assert round_ is not None
                 if uow.rounds.reschedule_ballot(
-                    question.id, deadline, self.ctx.revote_reminder_at(deadline)
+                    question.id, deadline, self.ctx.revote_reminder_at(deadline, round_)
                 ):
                     extended.append((question, deadline))
             uow.commit()

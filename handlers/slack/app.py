@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 
 from bot.services.facilitator import Facilitator
 from bot.services.reporting import Reporting
+from bot.services.setup import SetupUseCases
 from handlers.slack.gateway import SlackGateway
 from handlers.slack.guards import Workspace, register_guards
 from handlers.slack.listeners import register_listeners
@@ -36,6 +37,7 @@ def build_bolt_app(
     facilitator: Facilitator,
     reporting: Reporting | None = None,
     board: SlackGateway | None = None,
+    setup: SetupUseCases | None = None,
 ) -> App:
     workspace = Workspace.of(client)
     app = App(
@@ -52,5 +54,5 @@ def build_bolt_app(
         raise_error_for_unhandled_request=False,
     )
     register_guards(app, workspace)
-    register_listeners(app, facilitator, reporting, board)
+    register_listeners(app, facilitator, reporting, board, setup)
     return app

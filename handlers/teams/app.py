@@ -27,6 +27,7 @@ from bot.ports import Clock
 from bot.services.dispatch import Dispatcher
 from bot.services.facilitator import Facilitator
 from bot.services.reporting import Reporting
+from bot.services.setup import SetupUseCases
 from handlers.teams.connector import Connector
 from handlers.teams.directory import Directory
 from handlers.teams.gateway import TeamsGateway
@@ -75,11 +76,17 @@ class TeamsChat:
     worker: Worker = field(default_factory=Worker)
     web_app: web.Application | None = None  # once `front_end` has run
 
+    def rebind(self, config: AppConfig) -> None:
+        """Follow a newly saved configuration: the board's channel, the channels' names."""
+        self.directory.home = config.board.channel
+        self.gateway.channel_names = channel_names(config)
+
     def front_end(
         self,
         facilitator: Facilitator,
         reporting: Reporting,
         healthy: Callable[[], bool],
+        setup: SetupUseCases | None = None,
     ) -> web.Application:
         agent: AgentApplication[TurnState] = AgentApplication[TurnState](
             ApplicationOptions(
@@ -92,7 +99,7 @@ class TeamsChat:
         listeners = TeamsListeners(
             facilitator=facilitator,
             reporting=reporting,
-            dispatcher=Dispatcher(facilitator, reporting),
+            dispatcher=Dispatcher(facilitator, reporting, setup),
             gateway=self.gateway,
             directory=self.directory,
             worker=self.worker,

@@ -7,6 +7,7 @@ from slack_bolt import App
 from bot.services.dispatch import Dispatcher
 from bot.services.facilitator import Facilitator
 from bot.services.reporting import Reporting
+from bot.services.setup import SetupUseCases
 from handlers.slack.gateway import SlackGateway
 from handlers.slack.listeners import actions, commands, errors, home, reports, views
 
@@ -16,8 +17,9 @@ def register_listeners(
     facilitator: Facilitator,
     reporting: Reporting | None = None,
     board: SlackGateway | None = None,
+    setup: SetupUseCases | None = None,
 ) -> None:
-    commands.register(app, Dispatcher(facilitator, reporting))
+    commands.register(app, Dispatcher(facilitator, reporting, setup))
     actions.register(app, facilitator)
     views.register(app, facilitator)
     if reporting is not None and board is not None:
