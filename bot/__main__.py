@@ -22,6 +22,11 @@ from bot.logs import configure_logging
 
 
 def main() -> int:
+    if sys.argv[1:2] == ["config"]:  # python -m bot config import|export …
+        configure_logging(os.environ.get("LOG_LEVEL", "WARNING"), filters=log_filters())
+        from bot.config_commands import run
+
+        return run(sys.argv[2:])
     configure_logging(os.environ.get("LOG_LEVEL", "INFO"), filters=log_filters())
     log = structlog.get_logger("bot")
     try:

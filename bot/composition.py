@@ -252,17 +252,15 @@ def check_platform(source: object, platform: str) -> None:
         )
 
 
-def config_file_loader(settings: AppSettings) -> Callable[[Path], AppConfig]:
-    """Reads a configuration file for the platform served, checking its ids' form."""
+def config_file_loader(served: str) -> Callable[[Path], AppConfig]:
+    """Reads a configuration file for the platform ``served``, checking its ids' form."""
 
     def load(path: Path) -> AppConfig:
         config = load_app_config(path)
         platform = config.platform or SLACK
         check_platform(path, platform)
-        if platform != settings.platform:
-            raise StartupError(
-                f"{path} names platform: {platform}, but this app serves {settings.platform}"
-            )
+        if platform != served:
+            raise StartupError(f"{path} names platform: {platform}, but this app serves {served}")
         if platform == SLACK:
             check_slack_ids(path, config)
         return config
@@ -278,7 +276,7 @@ def config_in_force(settings: AppSettings, uow_factory: SqlUnitOfWorkFactory) ->
     seed_from_file(
         in_force,
         path,
-        config_file_loader(settings),
+        config_file_loader(settings.platform),
         lambda config, framework: check_assignments(config, framework, str(path)),
     )
     saved_for = in_force.config.platform or SLACK

@@ -35,6 +35,7 @@ class ConfigVersion:
 def to_document(config: AppConfig) -> dict[str, Any]:
     """The configuration as plain data (what is stored, and what `app.yaml` holds)."""
     data = config.model_dump(mode="json", exclude_none=True)
+    data["assignments"] = {int(domain): key for domain, key in data["assignments"].items()}
     for key in ("deadline", "remind_before", "revote_deadline"):
         data["voting"][key] = describe_compact(getattr(config.voting, key))
     return data

@@ -11,9 +11,12 @@ from bot.commands import (
     Command,
     ExtendDeadline,
     Help,
+    OpenSetup,
+    ShowSetup,
     StartDomain,
     Status,
     Unrecognised,
+    UseChannel,
     parse_command,
     usage,
 )
@@ -125,3 +128,27 @@ def test_extend_longer_than_a_year_is_refused_saying_the_limit(duration: str) ->
     message = problem(f"extend 4 {duration}")
     assert f"`{duration}` is too long" in message
     assert "The longest extension is 365 days." in message
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("setup", OpenSetup()),
+        ("  SETUP ", OpenSetup()),
+        ("setup show", ShowSetup()),
+        ("use this channel for participation", UseChannel("participation")),
+        ("use this channel for Participation Sub-Group", UseChannel("Participation Sub-Group")),
+    ],
+)
+def test_set_up_verbs_parse(text: str, expected: object) -> None:
+    assert parse_command(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["setup now", "setup show all", "use this", "use that channel for x", "use this channel for"],
+)
+def test_set_up_verbs_used_wrongly_say_how_to_use_them(text: str) -> None:
+    parsed = parse_command(text)
+    assert isinstance(parsed, Unrecognised)
+    assert "setup" in parsed.problem or "use this channel for" in parsed.problem
