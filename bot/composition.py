@@ -103,7 +103,7 @@ class Server(Protocol):
     def close(self) -> None: ...
 
 
-def chosen_platform(env: Mapping[str, str], config_path: Path) -> str:
+def chosen_platform(env: Mapping[str, str], config_path: Path | None) -> str:
     """The platform served: PLATFORM if set, else the one `app.yaml` names, else Teams when only
     Teams' app id is set, else Slack."""
     named = (env.get("PLATFORM") or "").strip().lower()

@@ -113,7 +113,7 @@ class Settings:
     """The process environment the core runs with (each front end adds its own settings)."""
 
     database_url: str
-    app_config_path: Path
+    app_config_path: Path | None  # a file to seed the configuration from (None: set up in chat)
     port: int
     question_data_dir: Path
     refresh_interval: float
@@ -136,7 +136,7 @@ class Settings:
             raise StartupError(f"PORT={port_text!r} is not a port number")
         return dict(
             database_url=env.get("DATABASE_URL") or "sqlite:///assessment.db",
-            app_config_path=Path(env.get("APP_CONFIG") or "app.yaml"),
+            app_config_path=Path(env["APP_CONFIG"]) if env.get("APP_CONFIG") else None,
             port=int(port_text),
             question_data_dir=Path(env.get("QUESTION_DATA_DIR") or _default_question_data_dir()),
             refresh_interval=_float(env, "REFRESH_INTERVAL", 2.0),
@@ -173,9 +173,11 @@ def _default_question_data_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "question_data"
 
 
-def configured_platform(path: Path) -> str | None:
+def configured_platform(path: Path | None) -> str | None:
     """The `platform` a configuration file names: None when it names none, or cannot be read
     yet (loading it properly reports what is wrong)."""
+    if path is None:
+        return None
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):

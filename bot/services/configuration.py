@@ -153,14 +153,16 @@ class ConfigInForce:
 
 def seed_from_file(
     in_force: ConfigInForce,
-    path: Path,
+    path: Path | None,
     load: Callable[[Path], AppConfig],
     check: Callable[[AppConfig, Framework], None],
 ) -> None:
     """`app.yaml`, when there is one: it seeds the database when nothing is saved there yet.
     Once something is, the database wins, and the log says plainly when the file differs."""
     in_force.refresh()
-    if not path.exists():
+    if path is not None and not path.exists():
+        log.warning("config_file_missing", file=str(path), said="APP_CONFIG names no file")
+    if path is None or not path.exists():
         if not in_force.is_set:
             log.info(
                 "not_set_up_yet",

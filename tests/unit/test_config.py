@@ -242,7 +242,7 @@ def test_settings_defaults() -> None:
     assert settings.database_url.startswith("sqlite:///")
     assert settings.database_url.endswith(".db")
     assert settings.port == 3000
-    assert settings.app_config_path == Path("app.yaml")
+    assert settings.app_config_path is None  # no file: the board is set up in the chat
     assert settings.slack_api_url == DEFAULT_SLACK_API_URL == "https://slack.com/api/"
     assert (settings.question_data_dir / "are-we-there-yet-2008.yaml").is_file()
 
