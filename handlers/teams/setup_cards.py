@@ -9,7 +9,7 @@ card says so."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +37,9 @@ SAVE = "Save settings"
 NO_CHANNEL = "-"  # the channel choice that leaves a row without one
 MAX_NAME = 80
 Choices = list[dict[str, str]]
+JsonCard = dict[str, Any]
+SHORT_NAME = 24
+PEOPLE_KEPT = 60  # people offered under Chairs before channels are offered beyond the chosen
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,9 @@ def _problem(view: SetupFormView, name: str) -> list[Element]:
 
 
 def _text(view: SetupFormView, name: str, label: str, value: str, hint: str = "") -> list[Element]:
-    element: Element = {"type": "Input.Text", "id": name, "label": label, "value": value}
+    element: Element = {"type": "Input.Text", "id": name, "value": value}
+    if label:
+        element["label"] = label
     if hint:
         element["placeholder"] = hint
     return [element, *_problem(view, name)]
@@ -73,13 +78,9 @@ def _text(view: SetupFormView, name: str, label: str, value: str, hint: str = ""
 def _pick(
     view: SetupFormView, name: str, label: str, choices: Choices, value: str
 ) -> list[Element]:
-    element: Element = {
-        "type": "Input.ChoiceSet",
-        "id": name,
-        "label": label,
-        "style": "compact",
-        "choices": choices,
-    }
+    element: Element = {"type": "Input.ChoiceSet", "id": name, "choices": choices}
+    if label:
+        element["label"] = label
     if value:
         element["value"] = value
     return [element, *_problem(view, name)]
@@ -137,8 +138,15 @@ def _rows(view: SetupFormView, channels: Choices) -> list[Element]:
                 "items": _pick(view, channel, "", none + channels, row.channel or ""),
             },
         ]
+        columns[1]["items"][0]["placeholder"] = "Channel"
         elements.append({"type": "ColumnSet", "columns": columns, "spacing": "Small"})
     return elements
+
+
+def _short(name: str) -> str:
+    """A sub-group's name as a domain's choice (every domain's picker repeats it: kept short)."""
+    name = name.strip()
+    return inline(name if len(name) <= SHORT_NAME else name[: SHORT_NAME - 1].rstrip() + "…")
 
 
 def _domains(view: SetupFormView) -> list[Element]:
@@ -182,42 +190,81 @@ def _rules(view: SetupFormView) -> list[Element]:
     ]
 
 
-def _card(
-    teams: TeamsText, view: SetupFormView, pickable: Pickable, people: Sequence[tuple[str, str]]
-) -> dict[str, Any]:
+def _cut_notes(pickable: Pickable, channels: int, people: int) -> list[Element]:
+    notes = []
+    if channels < len(pickable.channels):
+        notes.append(
+            f"{len(pickable.channels) - channels} more channels of the team are not offered "
+            "here: the card would be too big for Teams. To use one for a sub-group, say "
+            "@Assess use this channel for NAME in it."
+        )
+    if people < len(pickable.people):
+        notes.append(
+            f"{len(pickable.people) - people} more people in the team are not offered under "
+            "Chairs: the card would be too big for Teams. The chairs come first, then "
+            "everyone by name."
+        )
+    return [text_block(note, isSubtle=True) for note in notes]
+
+
+def _card(teams: TeamsText, view: SetupFormView, pickable: Pickable, cut: Pickable) -> JsonCard:
+    """The card offering ``cut``'s channels and people (``pickable``'s, or fewer)."""
     card = Card(teams)
     _header(card, view, pickable)
     values = view.values
     chosen = [values.board_channel or "", *(row.channel or "" for row in values.subgroups)]
-    channels = _choices(pickable.channels, chosen, "a channel not listed")
-    card.add(*_board(view, channels, _choices(people, values.chairs, "someone not in the team")))
-    if len(people) < len(pickable.people):
-        left = len(pickable.people) - len(people)
-        card.add(
-            text_block(
-                f"{left} more people in the team are not listed under Chairs: the card would be "
-                "too big for Teams. The chairs come first, then everyone by name.",
-                isSubtle=True,
-            )
-        )
+    channels = _choices(cut.channels, chosen, "a channel Teams did not list")
+    card.add(
+        *_board(view, channels, _choices(cut.people, values.chairs, "someone not in the team"))
+    )
+    card.add(*_cut_notes(pickable, len(cut.channels), len(cut.people)))
     card.add(*_rows(view, channels), *_domains(view), *_rules(view))
     rows = tuple(row.key for row in values.subgroups)
     card.actions = [execute(SAVE, codec.SETUP_SAVE, codec.encode_setup(view.based_on, rows))]
     return card.json()
 
 
-def render_setup_form(teams: TeamsText, view: SetupFormView, pickable: Pickable) -> dict[str, Any]:
-    """The form's card, within Teams' size: the roster cut (chairs first) if need be."""
-    chairs = set(view.values.chairs)
-    people = sorted(pickable.people, key=lambda p: (p[0] not in chairs, p[1].lower()))
-    card = _card(teams, view, pickable, people)
-    low, high = 0, len(people)
-    if card_bytes(card) <= SAFE_CARD_BYTES:
-        return card
-    while low < high:  # the most people that still fit
+def _most(least: int, count: int, fits: Callable[[int], bool]) -> int:
+    """The largest n in least..count with ``fits(n)`` (``fits(least)`` taken as true)."""
+    low, high = least, count
+    while low < high:
         mid = (low + high + 1) // 2
-        if card_bytes(_card(teams, view, pickable, people[:mid])) <= SAFE_CARD_BYTES:
+        if fits(mid):
             low = mid
         else:
             high = mid - 1
-    return _card(teams, view, pickable, people[:low])
+    return low
+
+
+def render_setup_form(teams: TeamsText, view: SetupFormView, pickable: Pickable) -> JsonCard:
+    """The form's card within Teams' size: if the whole team does not fit, the channels already
+    chosen and the chairs come first, then as many channels as leave room for ``PEOPLE_KEPT``
+    people, then as many people as fit."""
+    values = view.values
+    chosen = {values.board_channel, *(row.channel for row in values.subgroups)}
+    channels = sorted(pickable.channels, key=lambda c: c[0] not in chosen)
+    chairs = set(values.chairs)
+    people = sorted(pickable.people, key=lambda p: (p[0] not in chairs, p[1].lower()))
+    whole = Pickable(channels, people, pickable.channels_listed)
+    card = _card(teams, view, pickable, whole)
+    if card_bytes(card) <= SAFE_CARD_BYTES:
+        return card
+
+    def fits(channel_count: int, people_count: int) -> bool:
+        cut = Pickable(channels[:channel_count], people[:people_count])
+        return card_bytes(_card(teams, view, pickable, cut)) <= SAFE_CARD_BYTES
+
+    kept_people = max(len([p for p in people if p[0] in chairs]), min(len(people), PEOPLE_KEPT))
+    kept_channels = len([c for c in channels if c[0] in chosen])
+    channel_count = _most(kept_channels, len(channels), lambda n: fits(n, kept_people))
+    people_count = _most(0, len(people), lambda n: fits(channel_count, n))
+    cut = Pickable(_in_order(pickable.channels, channels[:channel_count]), people[:people_count])
+    return _card(teams, view, pickable, cut)
+
+
+def _in_order(
+    listed: Sequence[tuple[str, str]], kept: Sequence[tuple[str, str]]
+) -> list[tuple[str, str]]:
+    """``kept`` in the order Teams listed them."""
+    keep = set(kept)
+    return [pair for pair in listed if pair in keep]
