@@ -126,19 +126,16 @@ def _rows(view: SetupFormView, channels: Choices) -> list[Element]:
     none = [{"title": "(no channel)", "value": NO_CHANNEL}]
     for number, row in enumerate(view.values.subgroups):
         name, channel = subgroup_field(number, "name"), subgroup_field(number, "channel")
+        picker = _pick(view, channel, "", none + channels, row.channel or "")
+        picker[0]["placeholder"] = "Channel"
         columns = [
             {
                 "type": "Column",
                 "width": "stretch",
                 "items": _text(view, name, "", row.name, "Name"),
             },
-            {
-                "type": "Column",
-                "width": "stretch",
-                "items": _pick(view, channel, "", none + channels, row.channel or ""),
-            },
+            {"type": "Column", "width": "stretch", "items": picker},
         ]
-        columns[1]["items"][0]["placeholder"] = "Channel"
         elements.append({"type": "ColumnSet", "columns": columns, "spacing": "Small"})
     return elements
 
