@@ -108,7 +108,10 @@ class TeamChannels:
     def _seen(self, team_id: str | None) -> tuple[TeamChannel, ...]:
         names = dict(self._cached_names())
         return tuple(
-            TeamChannel(r.conversation_id, names.get(r.conversation_id, ""))
+            TeamChannel(
+                r.conversation_id,
+                GENERAL if r.conversation_id == r.team_id else names.get(r.conversation_id, ""),
+            )
             for r in self.directory.store.channels()
             if team_id is None or r.team_id in (team_id, None)
         )

@@ -25,7 +25,7 @@ import structlog
 from microsoft_agents.activity import Activity, AdaptiveCardInvokeResponse
 from microsoft_agents.hosting.core import AgentApplication, TurnContext, TurnState
 
-from bot.commands import OpenSetup, Status, parse_command
+from bot.commands import OpenSetup, ShowSetup, Status, parse_command
 from bot.domain.messages import MessageRef
 from bot.domain.text import Composed
 from bot.ports import ChatError
@@ -123,10 +123,12 @@ class TeamsListeners:
             return
         text = command_text(activity)
         where, thread = channel_of(activity), activity.conversation.id
-        setup = self.setup
-        if setup is not None and where is not None and isinstance(parse_command(text), OpenSetup):
+        setup, command = self.setup, parse_command(text)
+        if setup is not None and where is not None and isinstance(command, OpenSetup):
             self.worker.later(lambda: setup.open(user, where, thread))  # changes nothing
             return
+        if setup is not None and isinstance(command, ShowSetup):
+            await self.worker.run(setup.prime_names)  # channels by the names Teams shows
         outcome = await self.worker.run(lambda: self.dispatcher.command(user, text, where))
         personal = (activity.conversation.conversation_type or "") == PERSONAL
         conversation = activity.conversation.id

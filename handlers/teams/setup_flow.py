@@ -59,10 +59,9 @@ class TeamsSetup:
         channels = self.gateway.channels
         team = channels.team_of(channel_id)
         listing = channels.of_team(team)
-        names = self.gateway.text()
-        offered = [(c.id, c.name or names.channel(c.id)) for c in listing.channels]
+        offered = [(c.id, c.name or self._unnamed(c.id, channel_id)) for c in listing.channels]
         if channel_id not in {c for c, _ in offered}:
-            offered.insert(0, (channel_id, names.channel(channel_id)))
+            offered.insert(0, (channel_id, self._unnamed(channel_id, channel_id)))
         people: list[tuple[str, str]] = []
         try:
             members = self.gateway.human_members(team or channel_id)
@@ -70,6 +69,20 @@ class TeamsSetup:
         except ChatError as exc:
             log.warning("teams_roster_not_read", error=str(exc))
         return Pickable(offered, people, listing.listed)
+
+    def _unnamed(self, channel: str, here: str) -> str:
+        """A channel Teams did not name to the app: as the configuration names it, or where."""
+        known = self.gateway.configured_names.get(channel)
+        return known or ("This channel" if channel == here else "A channel the app has seen")
+
+    def prime_names(self) -> None:
+        """Read the channels' names as Teams shows them before the settings are put in words."""
+        config = self.setup.in_force.config
+        ids = [config.board.channel, *(s.channel for s in config.subgroups.values())]
+        try:
+            self.gateway.channel_names([c for c in ids if c])
+        except ChatError as exc:
+            log.warning("teams_channel_names_not_read", error=str(exc))
 
     def card(self, form: SetupFormView, channel_id: str) -> dict[str, object]:
         return render_setup_form(self.gateway.text(), form, self.pickable(channel_id))

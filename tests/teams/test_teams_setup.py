@@ -250,3 +250,41 @@ def test_use_this_channel_and_setup_show(new_board: RunningTeamsApp) -> None:
     assert "Workforce" in shown and "Participation" in shown
     assert "19:" not in shown  # names, not ids
     assert SECOND_CHAIR.name in shown
+
+
+def test_when_teams_will_not_list_the_channels_the_form_offers_those_the_app_has_seen(
+    new_board: RunningTeamsApp, double: ConnectorDouble
+) -> None:
+    app = new_board
+    double.fail(1000, 503, operation="fetch_channel_list")
+    card = open_form(app)
+    assert card.card is not None
+    assert any("Teams did not list" in t for t in card_texts(card.card))
+    [channel] = [i for i in _inputs(card.card) if i["id"] == "board_channel"]
+    choices = {c["value"]: c["title"] for c in channel["choices"]}
+    assert choices[BOARD] == "This channel" and choices[double.team_id] == "General"
+    assert PARTICIPATION not in choices  # never seen: not offered
+    answer = save(app, card, CHAIR, board_name="Trust")
+    assert "first chair" in " ".join(card_texts(answer["value"]))
+    double.add_members(PARTICIPATION, [CHAIR])
+    app.command("use this channel for participation", channel=PARTICIPATION)
+    assert "version 2" in app.wait_private(CHAIR, "This channel is now")
+    assert app.application.in_force.config.subgroups["participation"].channel == PARTICIPATION
+
+
+def test_setup_in_a_personal_chat_points_to_the_channel(new_board: RunningTeamsApp) -> None:
+    app = new_board
+    app.say("setup")
+    assert "in the board's channel" in app.wait_private(CHAIR, "to open the form")
+    first_setup(app)
+    app.say("use this channel for participation")
+    assert "channel the sub-group meets in" in app.wait_private(CHAIR, "Use this in")
+    assert version(app) == 1
+
+
+def test_setup_show_names_channels_as_teams_does(teams_app: RunningTeamsApp) -> None:
+    teams_app.command("setup show")
+    shown = teams_app.wait_private(CHAIR, "Settings in force")
+    assert "in Trust board" in shown  # the board's channel's name in Teams
+    assert "saved by a file" in shown
+    assert "Participation Sub-Group in Participation: domains 4" in shown
