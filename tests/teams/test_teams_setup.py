@@ -5,6 +5,7 @@ use-this-channel shortcut and what is in force in words."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -177,6 +178,12 @@ def test_bad_input_is_shown_beside_its_field_and_nothing_is_saved(
     problem = problem_under(answer["value"], "framework")
     assert problem is not None and "no such framework" in problem
 
+    data = submitted_data(card.action(SAVE))
+    data["board_channel"] = "19:made-up@thread.tacv2"  # no channel of the team
+    sent = app.client.invoke(CHAIR, card.thread_conversation_id, card.id, "setup_save", data)
+    unknown = problem_under(sent.json["value"], "board_channel")
+    assert unknown is not None and "can't find this channel" in unknown
+
     answer = save(app, card, CHAIR, quorum="150", subgroup_2_name="Workforce")
     shown = answer["value"]
     quorum = problem_under(shown, "quorum")
@@ -288,3 +295,22 @@ def test_setup_show_names_channels_as_teams_does(teams_app: RunningTeamsApp) -> 
     assert "in Trust board" in shown  # the board's channel's name in Teams
     assert "saved by a file" in shown
     assert "Participation Sub-Group in Participation: domains 4" in shown
+
+
+def test_two_saves_at_the_same_moment_store_one_version(new_board: RunningTeamsApp) -> None:
+    app = new_board
+    first_setup(app)
+    mine, theirs = open_form(app), open_form(app, SECOND_CHAIR)
+    with ThreadPoolExecutor(2) as pool:
+        answers = list(
+            pool.map(
+                lambda click: save(app, click[0], click[1], board_name=click[1].name),
+                [(mine, CHAIR), (theirs, SECOND_CHAIR)],
+            )
+        )
+    said = [" ".join(card_texts(a["value"])) for a in answers]
+    saved = [s for s in said if "Settings saved (version 2)" in s]
+    told = [s for s in said if CHANGED_MEANWHILE.split(",")[0] in s]
+    assert len(saved) == 1 and len(told) == 1, said
+    assert version(app) == 2
+    assert app.application.in_force.config.board.name in (CHAIR.name, SECOND_CHAIR.name)
