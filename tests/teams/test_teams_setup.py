@@ -159,6 +159,13 @@ def test_a_new_board_from_install_to_its_first_round_without_a_file(
     cards = app.wait_for_cards(PARTICIPATION, 4)
     assert sorted(cards) == ["4.1", "4.2", "4.3", "4.4"]
     assert "recorded" in app.vote(VOTERS[0], cards["4.1"], "3 Good")
+    for card in cards.values():
+        for voter in VOTERS:
+            app.vote(voter, card, "3 Good")
+    [summary] = app.wait_for(
+        lambda: app.board_posts("Domain 4 graded by")[-1:], "the summary in the board channel"
+    )
+    assert "4 questions: 4 Good" in summary.words
     assert not double.rejections, double.rejections
 
 
