@@ -130,6 +130,17 @@ class SqlDirectory:
             row = session.get(ChatConversationRow, conversation_id)
             return None if row is None else _conversation(row)
 
+    def channels(self) -> list[ConversationRecord]:
+        """Every channel the front end has seen (newest first): where set-up looks for the
+        team when the platform cannot list its channels."""
+        statement = (
+            select(ChatConversationRow)
+            .where(ChatConversationRow.kind == "channel")
+            .order_by(ChatConversationRow.updated_at.desc())
+        )
+        with self._sessions() as session:
+            return [_conversation(row) for row in session.scalars(statement)]
+
     def personal_conversation(self, person_id: str) -> ConversationRecord | None:
         """The person's personal chat with the bot (the most recently updated, if several)."""
         statement = (

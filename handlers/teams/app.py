@@ -34,6 +34,7 @@ from handlers.teams.gateway import TeamsGateway
 from handlers.teams.listeners import TeamsListeners, Worker
 from handlers.teams.server import AiohttpServer, build_web_app, files_handler
 from handlers.teams.settings import ANONYMOUS_WARNING, TeamsSettings
+from handlers.teams.setup_flow import TeamsSetup
 from storage.directory import SqlDirectory
 from storage.served_files import SqlFileStore
 
@@ -79,7 +80,7 @@ class TeamsChat:
     def rebind(self, config: AppConfig) -> None:
         """Follow a newly saved configuration: the board's channel, the channels' names."""
         self.directory.home = config.board.channel
-        self.gateway.channel_names = channel_names(config)
+        self.gateway.configured_names = channel_names(config)
 
     def front_end(
         self,
@@ -103,6 +104,7 @@ class TeamsChat:
             gateway=self.gateway,
             directory=self.directory,
             worker=self.worker,
+            setup=TeamsSetup(setup, self.gateway) if setup is not None else None,
         )
         listeners.register(agent)
 

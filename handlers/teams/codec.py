@@ -7,11 +7,13 @@ value: an unknown verb, a missing or extra key, a number out of range, a bool fo
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from bot.domain.consensus import Choice
+from bot.views import setup as form
 
 CODEC_VERSION = 1
 VOTE = "vote"
@@ -135,3 +137,69 @@ def decode(verb: object, data: object) -> Click | None:
         return None
     inputs = _inputs(verb, {k: v for k, v in data.items() if k not in keys})
     return None if inputs is None else _click(verb, data, inputs)
+
+
+# ------------------------------------------------------------------------- the set-up form
+
+SETUP_SAVE = "setup_save"
+_SETUP_KEYS = frozenset({"codec", "verb", "based_on", "rows"})
+_SETUP_FIELDS = frozenset(
+    {
+        form.FIELD_BOARD_NAME,
+        form.FIELD_BOARD_CHANNEL,
+        form.FIELD_CHAIRS,
+        form.FIELD_FRAMEWORK,
+        form.FIELD_DEADLINE,
+        form.FIELD_REMIND_BEFORE,
+        form.FIELD_REVOTE_DEADLINE,
+        form.FIELD_QUORUM,
+        form.FIELD_AGREE_SHARE,
+        form.FIELD_MAX_SPREAD,
+        form.FIELD_ANONYMOUS,
+    }
+)
+_ROW_FIELD = re.compile(r"^subgroup_([0-9])_(name|channel)$")
+_DOMAIN_FIELD = re.compile(r"^domain_[0-9]{1,3}$")
+_MAX_KEY = 100
+
+
+@dataclass(frozen=True)
+class SetupClick:
+    """Save on the set-up form: the version it showed, its rows' keys (None for a new row) and
+    what was in its inputs."""
+
+    based_on: int
+    rows: tuple[str | None, ...]
+    inputs: Mapping[str, str]
+
+
+def encode_setup(based_on: int, rows: tuple[str | None, ...]) -> dict[str, Any]:
+    return _data(SETUP_SAVE, based_on=based_on, rows=list(rows))
+
+
+def _setup_input(name: str) -> bool:
+    row = _ROW_FIELD.match(name)
+    if row:
+        return int(row.group(1)) < form.MAX_SUBGROUPS
+    return name in _SETUP_FIELDS or bool(_DOMAIN_FIELD.match(name))
+
+
+def decode_setup(verb: object, data: object) -> SetupClick | None:
+    """Save's data and inputs, or None if the set-up form did not make them."""
+    if verb != SETUP_SAVE or not isinstance(data, Mapping):
+        return None
+    based_on, rows = data.get("based_on"), data.get("rows")
+    if data.get("codec") != CODEC_VERSION or data.get("verb") != verb:
+        return None
+    if type(based_on) is not int or not 0 <= based_on < _MAX_ID:
+        return None
+    if not isinstance(rows, list) or len(rows) > form.MAX_SUBGROUPS:
+        return None
+    if not all(r is None or (isinstance(r, str) and 0 < len(r) <= _MAX_KEY) for r in rows):
+        return None
+    extra = {k: v for k, v in data.items() if k not in _SETUP_KEYS}
+    if not all(isinstance(k, str) and _setup_input(k) for k in extra):
+        return None
+    if not all(isinstance(v, str) and len(v) <= _MAX_INPUT for v in extra.values()):
+        return None
+    return SetupClick(based_on, tuple(rows), {k: str(v) for k, v in extra.items()})

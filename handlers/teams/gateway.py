@@ -21,12 +21,13 @@ from microsoft_agents.activity import (
 )
 
 from bot.domain.messages import FileToSend, MessageRef
-from bot.ports import ChatError, Clock
+from bot.ports import ChannelAccess, ChatError, Clock
 from bot.views.reply import Reply
 from bot.views.report import BoardMessage
 from bot.views.rounds import DomainSummaryView, MessageView, ReminderView
 from handlers.teams.adaptive import CARD_CONTENT_TYPE, MAX_CARD_BYTES, card_bytes
 from handlers.teams.board_cards import render_reply
+from handlers.teams.channels import TeamChannels
 from handlers.teams.connector import Connector
 from handlers.teams.directory import Directory, thread_id
 from handlers.teams.render import (
@@ -77,17 +78,31 @@ class TeamsGateway:
         files: SqlFileStore,
         clock: Clock,
         public_url: str,
-        channel_names: dict[str, str] | None = None,
+        configured_names: dict[str, str] | None = None,
+        channels: TeamChannels | None = None,
     ) -> None:
         self.connector = connector
         self.directory = directory
         self.files = files
         self.clock = clock
         self.public_url = public_url.rstrip("/")
-        self.channel_names = channel_names or {}
+        self.configured_names = configured_names or {}  # the configuration's names
+        self.channels = channels or TeamChannels(connector, directory)
 
     def text(self) -> TeamsText:
-        return TeamsText(names=self.directory.name, channels=self.channel_names.get)
+        return TeamsText(names=self.directory.name, channels=self._channel_name)
+
+    def _channel_name(self, channel_id: str) -> str | None:
+        """As Teams names it (once a channel list was read), else as the configuration does."""
+        return self.channels.name(channel_id) or self.configured_names.get(channel_id)
+
+    # ---------------------------------------------------------------- channels
+
+    def prepare_channel(self, conversation_id: str, join: bool = True) -> ChannelAccess:
+        return self.channels.prepare_channel(conversation_id, join)
+
+    def channel_names(self, conversation_ids: Sequence[str]) -> dict[str, str]:
+        return self.channels.channel_names(conversation_ids)
 
     # ------------------------------------------------------------------ people
 

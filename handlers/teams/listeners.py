@@ -25,7 +25,7 @@ import structlog
 from microsoft_agents.activity import Activity, AdaptiveCardInvokeResponse
 from microsoft_agents.hosting.core import AgentApplication, TurnContext, TurnState
 
-from bot.commands import Status, parse_command
+from bot.commands import OpenSetup, ShowSetup, Status, parse_command
 from bot.domain.messages import MessageRef
 from bot.domain.text import Composed
 from bot.ports import ChatError
@@ -42,8 +42,9 @@ from handlers.teams.board_cards import (
     render_reply,
     render_status,
 )
-from handlers.teams.directory import PERSONAL, Directory, base_conversation
+from handlers.teams.directory import CHANNEL, PERSONAL, Directory, base_conversation
 from handlers.teams.gateway import TeamsGateway
+from handlers.teams.setup_flow import TeamsSetup
 
 log = structlog.get_logger(__name__)
 
@@ -63,6 +64,14 @@ def sender_id(activity: Activity) -> str | None:
     """Who acted, by Microsoft Entra object id (the ids the configuration uses)."""
     sender = activity.from_property
     return sender.aad_object_id if sender is not None and sender.aad_object_id else None
+
+
+def channel_of(activity: Activity) -> str | None:
+    """The channel an activity came from (a post's thread is its channel's); None in a chat."""
+    conversation = activity.conversation
+    if conversation is None or (conversation.conversation_type or CHANNEL) != CHANNEL:
+        return None
+    return base_conversation(conversation.id)
 
 
 class Worker:
@@ -97,6 +106,7 @@ class TeamsListeners:
     gateway: TeamsGateway
     directory: Directory
     worker: Worker
+    setup: TeamsSetup | None = None
 
     def register(self, app: AgentApplication[TurnState]) -> None:
         app.activity("message")(self.on_message)
@@ -112,7 +122,14 @@ class TeamsListeners:
         if user is None:
             return
         text = command_text(activity)
-        outcome = await self.worker.run(lambda: self.dispatcher.command(user, text))
+        where, thread = channel_of(activity), activity.conversation.id
+        setup, command = self.setup, parse_command(text)
+        if setup is not None and where is not None and isinstance(command, OpenSetup):
+            self.worker.later(lambda: setup.open(user, where, thread))  # changes nothing
+            return
+        if setup is not None and isinstance(command, ShowSetup):
+            await self.worker.run(setup.prime_names)  # channels by the names Teams shows
+        outcome = await self.worker.run(lambda: self.dispatcher.command(user, text, where))
         personal = (activity.conversation.conversation_type or "") == PERSONAL
         conversation = activity.conversation.id
         self.worker.later(lambda: self._answer(user, text, outcome, conversation, personal))
@@ -143,8 +160,10 @@ class TeamsListeners:
         activity = context.activity
         value = activity.value if isinstance(activity.value, dict) else {}
         verb = (value.get("action") or {}).get("verb")
-        click = codec.decode(verb, data)
         user = sender_id(activity)
+        if verb == codec.SETUP_SAVE:
+            return await self._save_setup(user, activity, data)
+        click = codec.decode(verb, data)
         if click is None or user is None:
             await self.worker.run(lambda: self.directory.remember_activity(activity))
             return self._respond(refuse(STALE_BUTTON))
@@ -189,6 +208,17 @@ class TeamsListeners:
                 user, q.round_id, q.round_question_id, int(grade), reason
             )
         return refuse(STALE_BUTTON)
+
+    async def _save_setup(
+        self, user: str | None, activity: Activity, data: Any
+    ) -> AdaptiveCardInvokeResponse:
+        """The set-up form's Save: answered once the new settings are committed."""
+        setup, click = self.setup, codec.decode_setup(codec.SETUP_SAVE, data)
+        where = channel_of(activity)
+        await self.worker.run(lambda: self.directory.remember_activity(activity))
+        if setup is None or click is None or user is None or where is None:
+            return self._respond(refuse(STALE_BUTTON))
+        return await self.worker.run(lambda: setup.submit(user, click, where))
 
     async def _add_action(
         self, user: str, click: codec.Click, activity: Activity

@@ -23,6 +23,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from bot.composition import AppSettings, build_application
 from tests.playground.cards import JsonDict, press, titles
@@ -34,6 +35,7 @@ from tests.playground.world import User, World, load_world
 from tests.teams.harness import teams_environment
 
 TEXT_ANSWER = "application/vnd.microsoft.activity.message"
+CARD_ANSWER = "application/vnd.microsoft.card.adaptive"
 CREATED, UPDATED = "createMessage", "updateMessage"
 QUESTION_ID = re.compile(r"\*\*(\d\.\d{1,2})\*\*")
 GRADES = ("1 Inadequate", "2 Adequate", "3 Good", "4 Outstanding")
@@ -214,14 +216,20 @@ def _json(text: str) -> JsonDict | None:
 
 @contextmanager
 def assess_in_playground(
-    database_url: str, world: World | None = None, **environment: str
+    database_url: str,
+    world: World | None = None,
+    config_path: Path = APP_CONFIG,
+    **environment: str,
 ) -> Iterator[AssessPlayground]:
-    """The app on a free port of 127.0.0.1 with teams/playground/app.yaml and the Playground in
-    front of it, its stream collected; both stopped afterwards."""
+    """The app on a free port of 127.0.0.1 with teams/playground/app.yaml (or ``config_path``:
+    one that does not exist for a board set up from the chat) and the Playground in front of
+    it, its stream collected; both stopped afterwards."""
     world = world or load_world()
     port = free_port()
+    if not config_path.exists():
+        environment.setdefault("PLATFORM", "teams")
     settings = AppSettings.from_environment(
-        teams_environment(database_url, APP_CONFIG, port, **environment)
+        teams_environment(database_url, config_path, port, **environment)
     )
     application = build_application(settings)
     server = application.make_server("127.0.0.1", port)

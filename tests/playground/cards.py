@@ -43,11 +43,27 @@ def images(card: JsonDict) -> list[str]:
 
 
 def _inputs(card: JsonDict) -> dict[str, JsonDict]:
-    return {
-        str(element["id"]): element
-        for element in card.get("body") or []
-        if str(element.get("type", "")).startswith("Input.")
-    }
+    """The card's inputs, those inside containers and column sets too (not a ShowCard's)."""
+    found: dict[str, JsonDict] = {}
+
+    def walk(elements: Any) -> None:
+        for element in elements or []:
+            if not isinstance(element, dict):
+                continue
+            if str(element.get("type", "")).startswith("Input."):
+                found[str(element["id"])] = element
+            walk(element.get("items"))
+            walk(element.get("columns"))
+
+    walk(card.get("body"))
+    return found
+
+
+def _initial(field: JsonDict) -> str:
+    value = field.get("value")
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
 
 
 def _action(card: JsonDict, title: str) -> JsonDict:
@@ -59,7 +75,8 @@ def _action(card: JsonDict, title: str) -> JsonDict:
 
 def press(card: JsonDict, path: Sequence[str], typed: JsonDict | None = None) -> Press:
     """Press the button at ``path`` (the titles of the ShowCards to open, then the button's),
-    having typed ``typed`` (input id to value) into the fields shown. Fails as the client would
+    having typed ``typed`` (input id to value) into the fields shown; the others send what
+    they show, as Teams does. Fails as the client would
     refuse: an unknown field, a required one left empty, a choice not offered."""
     *opened, last = path
     shown = card
@@ -79,5 +96,7 @@ def press(card: JsonDict, path: Sequence[str], typed: JsonDict | None = None) ->
             raise AssertionError(f"the card would not send: {name!r} is required")
         choices = [str(c["value"]) for c in field.get("choices") or []]
         if name in values and choices:
-            assert values[name] in choices, f"{values[name]!r} is not one of {choices}"
-    return Press(str(button["verb"]), {**dict(button.get("data") or {}), **values})
+            picked = values[name].split(",") if field.get("isMultiSelect") else [values[name]]
+            assert set(picked) <= set(choices), f"{values[name]!r} is not among {choices}"
+    shown = {name: _initial(field) for name, field in fields.items() if _initial(field)}
+    return Press(str(button["verb"]), {**dict(button.get("data") or {}), **shown, **values})

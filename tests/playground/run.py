@@ -32,13 +32,23 @@ from tests.playground.world import ROOT, World, load_world
 RUN_DIR = ROOT / "teams" / "playground" / ".run"
 APP_CONFIG = ROOT / "teams" / "playground" / "app.yaml"
 DATABASE_NAME = "playground.db"
-OURS = ("APP_CONFIG", "TEAMS_ALLOW_ANONYMOUS", "PORT", "HOST", "DATABASE_URL", "PUBLIC_URL")
+NO_CONFIG = "no-app.yaml"  # --new-board: a file that is not there
+OURS = (
+    "APP_CONFIG",
+    "PLATFORM",
+    "TEAMS_ALLOW_ANONYMOUS",
+    "PORT",
+    "HOST",
+    "DATABASE_URL",
+    "PUBLIC_URL",
+)
 
 
-def app_environment(app_port: int) -> dict[str, str]:
+def app_environment(app_port: int, new_board: bool = False) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "TEAMS_"))}
     env.update(
-        APP_CONFIG=str(APP_CONFIG),
+        APP_CONFIG=str(RUN_DIR / NO_CONFIG if new_board else APP_CONFIG),
+        PLATFORM="teams",
         TEAMS_ALLOW_ANONYMOUS="1",
         PORT=str(app_port),
         HOST="127.0.0.1",
@@ -63,13 +73,13 @@ def port_taken(port: int) -> bool:
     return False
 
 
-def start_app(app_port: int) -> subprocess.Popen[bytes]:
+def start_app(app_port: int, new_board: bool = False) -> subprocess.Popen[bytes]:
     fresh_database()
     log = (RUN_DIR / "app.log").open("wb")
     return subprocess.Popen(
         [sys.executable, "-m", "bot"],
         cwd=ROOT,
-        env=app_environment(app_port),
+        env=app_environment(app_port, new_board),
         stdin=subprocess.DEVNULL,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -87,13 +97,27 @@ def wait_healthy(app: subprocess.Popen[bytes], app_port: int, timeout: float = 3
     return False
 
 
-def guide(playground: Playground, world: World, app_port: int, app_started: bool) -> str:
+def guide(
+    playground: Playground, world: World, app_port: int, app_started: bool, new_board: bool
+) -> str:
     me, bot = world.current_user, world.bot_name
     if app_started:
         app = f"http://127.0.0.1:{app_port}/api/messages   log: {RUN_DIR / 'app.log'}"
     else:
-        settings = " ".join(f"{k}={v}" for k, v in app_environment(app_port).items() if k in OURS)
+        environment = app_environment(app_port, new_board).items()
+        settings = " ".join(f"{k}={v}" for k, v in environment if k in OURS)
         app = f"not started; run it yourself: {settings} python -m bot"
+    if new_board:
+        return (
+            f"\n  Agents Playground: {playground.url}   (open it in a browser)\n"
+            f"  the app: {app}\n\n"
+            f"  A new board: nothing is set up. You are {me.name}. In General, write @{bot} "
+            "setup (type @ and pick it):\n"
+            f"  the form comes as a card. Name the board, add a sub-group in "
+            f"{world.channel.name!r}, give it a domain and press Save settings:\n"
+            f"  you are then the board's first chair, and @{bot} domain N starts a round. "
+            "Ctrl-C stops both.\n"
+        )
     return (
         f"\n  Agents Playground: {playground.url}   (open it in a browser)\n"
         f"  the app: {app}\n\n"
@@ -114,7 +138,7 @@ def tail(path: Path, characters: int = 4000) -> str:
     return path.read_text(encoding="utf-8", errors="replace")[-characters:] if path.exists() else ""
 
 
-def serve(playground_only: bool) -> int:
+def serve(playground_only: bool, new_board: bool = False) -> int:
     reason = missing()
     if reason:
         print(f"Cannot start the Playground: {reason}", file=sys.stderr)
@@ -130,7 +154,7 @@ def serve(playground_only: bool) -> int:
     playground = Playground(
         world, endpoint, port=playground_port, workdir=RUN_DIR, listen=False
     ).start()
-    app = None if playground_only else start_app(app_port)
+    app = None if playground_only else start_app(app_port, new_board)
     try:
         if app is not None and not wait_healthy(app, app_port):
             print(
@@ -139,7 +163,7 @@ def serve(playground_only: bool) -> int:
                 file=sys.stderr,
             )
             app = None
-        print(guide(playground, world, app_port, app is not None), flush=True)
+        print(guide(playground, world, app_port, app is not None, new_board), flush=True)
         wait_for_stop(playground, app)
     finally:
         if app is not None and app.poll() is None:
@@ -169,7 +193,11 @@ def wait_for_stop(playground: Playground, app: subprocess.Popen[bytes] | None) -
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--playground-only", action="store_true", help="do not start the app")
-    return serve(parser.parse_args().playground_only)
+    parser.add_argument(
+        "--new-board", action="store_true", help="no app.yaml: set the board up from the chat"
+    )
+    arguments = parser.parse_args()
+    return serve(arguments.playground_only, arguments.new_board)
 
 
 if __name__ == "__main__":

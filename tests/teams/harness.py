@@ -204,11 +204,17 @@ def running_teams_app(
     tmp_path: Path,
     config: JsonDict | None = None,
     install: bool = True,
+    with_file: bool = True,
     **environment: str,
 ) -> Iterator[RunningTeamsApp]:
-    """The app in this process, on a free port, installed in the double's team."""
+    """The app in this process, on a free port, installed in the double's team. Without
+    ``with_file`` there is no app.yaml (a new board, set up from the chat): PLATFORM says
+    Teams."""
     config_path = tmp_path / "app.yaml"
-    config_path.write_text(yaml.safe_dump(config or teams_config()), encoding="utf-8")
+    if with_file:
+        config_path.write_text(yaml.safe_dump(config or teams_config()), encoding="utf-8")
+    else:
+        environment.setdefault("PLATFORM", "teams")
     port = free_port()
     settings = AppSettings.from_environment(
         teams_environment(database_url, config_path, port, **environment)
