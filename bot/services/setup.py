@@ -127,7 +127,7 @@ class SetupUseCases:
         first_run = not self.in_force.is_set
         if submission.based_on != self.in_force.number:
             return self._changed_meanwhile()
-        values = submission.values
+        values = kept_members(submission.values, self.in_force.config)
         if first_run and user_id not in values.chairs:
             values = replace(values, chairs=(user_id, *values.chairs))
         framework = self.in_force.frameworks.get(values.framework)
@@ -297,6 +297,18 @@ class SetupUseCases:
                 grades,
             )
         )
+
+
+def kept_members(values: SetupValues, config: AppConfig) -> SetupValues:
+    """A sub-group's fixed list of members is not on the form: keep the one saved under the
+    row's key (a form that cannot carry it hands the row back with ``members`` None)."""
+    rows = tuple(
+        replace(row, members=config.subgroups[row.key].members)
+        if row.members is None and row.key in config.subgroups
+        else row
+        for row in values.subgroups
+    )
+    return replace(values, subgroups=rows)
 
 
 def _joined(parts: list[str]) -> list[str]:
