@@ -56,6 +56,21 @@ def post_private(client: WebClient, channel_id: str, user_id: str, reply: Reply)
     )
 
 
+def tell_chair(client: WebClient, channel_id: str | None, user_id: str, reply: Reply) -> None:
+    """A reply to a modal's submission: privately in the channel it was opened from, else (a
+    direct chat, or a channel the app cannot post in) by direct message."""
+    message = render_reply(reply)
+    if channel_id is not None:
+        try:
+            client.chat_postEphemeral(
+                channel=channel_id, user=user_id, text=message.text, blocks=message.blocks
+            )
+            return
+        except SlackApiError as exc:
+            log.info("ephemeral_refused_sending_dm", error=str(exc.response.get("error")))
+    client.chat_postMessage(channel=user_id, text=message.text, blocks=message.blocks)
+
+
 def open_modal(client: WebClient, trigger_id: str, view: dict[str, Any]) -> None:
     client.views_open(trigger_id=trigger_id, view=view)
 
