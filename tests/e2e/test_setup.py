@@ -261,3 +261,26 @@ def test_a_stale_form_is_refused_beside_a_field(fresh: RunningApp) -> None:
     assert response.json["response_action"] == "errors"
     assert "out of date" in response.json["errors"]["board_name"]
     assert version(app) == 1
+
+
+def test_a_save_that_fails_keeps_the_modal_open(
+    fresh: RunningApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = fresh
+    view = open_setup(app)
+
+    def unavailable(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the database is unavailable")
+
+    monkeypatch.setattr(app.application.in_force, "save", unavailable)
+    response = app.sender.submit_view(CHAIR, view, {"board_name": {"board_name": "Trust"}})
+    assert response.status == 500  # Slack keeps the modal open and says it could not submit
+    assert [v["id"] for v in app.emulator.view_stack(CHAIR)] == [view["id"]]
+    assert version(app) == 0 and app.emulator.ephemerals(user=CHAIR) == []
+
+
+def test_the_home_tab_before_set_up_points_to_it(fresh: RunningApp) -> None:
+    app = fresh
+    assert app.sender.app_home_opened(CHAIR).status == 200
+    home = app.emulator.wait_for(lambda: app.emulator.home_views.get(CHAIR), message="Home")
+    assert home["type"] == "home"

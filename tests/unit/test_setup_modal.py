@@ -32,6 +32,7 @@ from bot.views.setup import (
 )
 from handlers.slack.codec import SetupFormRef, decode_setup_form, encode_setup_form
 from handlers.slack.gateway import SlackGateway, make_web_client
+from handlers.slack.listeners.setup import answer
 from handlers.slack.payloads import SlashCommand, ViewSubmission, read_setup
 from handlers.slack.setup_blocks import SETUP_CALLBACK, render_setup_modal
 from tests.emulator import SlackEmulator, validate_view
@@ -225,3 +226,28 @@ def test_the_gateway_says_whether_the_app_can_post_and_joins_public_channels() -
         }
         slack.fail_next("conversations.info", status=500, times=10)
         assert gateway.prepare_channel("C0NEW0001") is ChannelAccess.UNKNOWN
+
+
+def submitted(view: dict[str, Any]) -> ViewSubmission:
+    state = build_state(view, {})
+    return ViewSubmission.model_validate(
+        {"user": {"id": "U1"}, "view": {**view, "state": {"values": state}}}
+    )
+
+
+def test_problems_beside_fields_when_the_modal_has_them_else_drawn_again() -> None:
+    view = render_setup_modal(form(), "C00000000")
+    beside = answer(
+        form(problems={FIELD_QUORUM: "Use a percentage from 1 to 100."}), submitted(view), None
+    )
+    assert beside == {
+        "response_action": "errors",
+        "errors": {FIELD_QUORUM: "Use a percentage from 1 to 100."},
+    }
+    elsewhere = form(problems={domain_field(9): "Pick the sub-group that grades domain 9."})
+    again = answer(elsewhere, submitted(view), "C00000000")
+    assert again["response_action"] == "update" and validate_view(again["view"]) == []
+    assert "grades domain 9" in str(again["view"]["blocks"][0])
+    changed = answer(form(notice="Another chair saved the settings."), submitted(view), None)
+    assert changed["response_action"] == "update"
+    assert "Another chair saved" in str(changed["view"]["blocks"][0])
