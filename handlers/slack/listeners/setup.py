@@ -3,6 +3,7 @@ what is wrong beside the fields, or with the settings another chair saved meanwh
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import structlog
@@ -16,7 +17,7 @@ from bot.views.setup import FIELD_BOARD_NAME, SetupFormView
 from handlers.slack.codec import decode_setup_form
 from handlers.slack.payloads import SlashCommand, ViewSubmission, read_setup
 from handlers.slack.setup_blocks import SETUP_CALLBACK, render_setup_modal
-from handlers.slack.surfaces import open_modal, send_private, tell_chair
+from handlers.slack.surfaces import open_modal, send_private, tell_chair, update_modal
 from handlers.slack.text import render_plain
 
 log = structlog.get_logger(__name__)
@@ -28,16 +29,22 @@ NOT_OPENED = "The set-up form could not be opened in time: please try again."
 def open_setup(
     setup: SetupUseCases, command: SlashCommand, client: WebClient, respond: Respond
 ) -> None:
-    """The set-up modal, opened with the command's trigger_id (it lasts 3 s), or why not."""
-    form = setup.open_form(command.user_id, command.where)
+    """The set-up modal, opened with the command's trigger_id (it lasts 3 s), or why not; the
+    channels that still need the app are asked of Slack after it opens, and shown then."""
+    form = setup.open_form(command.user_id, command.where, check_channels=False)
     if isinstance(form, Reply):
         send_private(respond, form)
         return
     try:
-        open_modal(client, command.trigger_id, render_setup_modal(form, command.where))
+        opened = open_modal(client, command.trigger_id, render_setup_modal(form, command.where))
     except SlackApiError as exc:
         log.warning("setup_form_not_opened", error=str(exc.response.get("error")))
         send_private(respond, refuse(NOT_OPENED))
+        return
+    invite = setup.needs_invite(form.values)
+    if invite:  # inputs keep what was typed meanwhile: their block_ids do not change
+        shown = render_setup_modal(replace(form, needs_invite=invite), command.where)
+        update_modal(client, opened, shown)
 
 
 def answer(form: SetupFormView, submission: ViewSubmission, channel: str | None) -> dict[str, Any]:
