@@ -163,6 +163,7 @@ class SetupUseCases:
         return Reply(self._saved_text(version.number, first_run))
 
     def _changed_meanwhile(self) -> SetupFormView:
+        self.in_force.refresh()  # the other save may be committed but not yet put in force here
         return self._form(
             values_of(self.in_force.config, self.in_force.framework), notice=CHANGED_MEANWHILE
         )
