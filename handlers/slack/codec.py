@@ -156,6 +156,13 @@ def decode_setup_form(metadata: str) -> SetupFormRef | None:
     return SetupFormRef(based_on, tuple(keys), channel)
 
 
+def setup_action_id(field: str, based_on: int) -> str:
+    """A set-up input's action_id: its field and the version the form shows. Slack keeps what
+    was typed in an input whose block_id and action_id stay the same when a modal is drawn
+    again, so a form drawn from a newer version shows its values, not what was typed before."""
+    return f"{field}.v{based_on}"
+
+
 #: the anonymity choice's two options
 SECRET, NAMED = "secret", "named"
 

@@ -25,7 +25,7 @@ from bot.views.setup import (
     SubgroupRow,
     subgroup_field,
 )
-from handlers.slack.codec import NAMED, SetupFormRef, decode_row
+from handlers.slack.codec import NAMED, SetupFormRef, decode_row, setup_action_id
 
 _ACTION_TS = re.compile(r"^(\d{1,10})(?:\.(\d{1,6}))?$")
 _DOMAIN_FIELD = re.compile(r"^domain_(\d{1,3})$")
@@ -210,17 +210,18 @@ def parse_action_ts(value: str) -> datetime | None:
 
 
 def read_setup(submission: ViewSubmission, ref: SetupFormRef) -> SetupSubmission:
-    """The set-up modal's state as the core's SetupSubmission (block_id = action_id = the
-    field's name; the rows' keys and the version shown from the private_metadata)."""
+    """The set-up modal's state as the core's SetupSubmission (block_id: the field's name;
+    action_id: with the version shown; the rows' keys and that version from the
+    private_metadata)."""
 
     def text(name: str) -> str:
-        return submission.input_value(name, name)
+        return submission.input_value(name, setup_action_id(name, ref.based_on))
 
     def chosen(name: str) -> str:
-        return submission.selected_value(name, name)
+        return submission.selected_value(name, setup_action_id(name, ref.based_on))
 
     def channel(name: str) -> str | None:
-        return submission.selected_conversation(name, name)
+        return submission.selected_conversation(name, setup_action_id(name, ref.based_on))
 
     rows = tuple(
         SubgroupRow(
@@ -238,7 +239,7 @@ def read_setup(submission: ViewSubmission, ref: SetupFormRef) -> SetupSubmission
     values = SetupValues(
         board_name=text(FIELD_BOARD_NAME),
         board_channel=channel(FIELD_BOARD_CHANNEL),
-        chairs=submission.selected_users(FIELD_CHAIRS, FIELD_CHAIRS),
+        chairs=submission.selected_users(FIELD_CHAIRS, setup_action_id(FIELD_CHAIRS, ref.based_on)),
         subgroups=rows,
         assignments=assignments,
         framework=chosen(FIELD_FRAMEWORK),

@@ -1,7 +1,8 @@
 """The set-up modal in Block Kit, drawn from the core's SetupFormView.
 
-Every input's block_id (and action_id) is the form's field name (bot/views/setup.py), so the
-problems the core keys by field go beside their fields as ``response_action: errors``. The
+Every input's block_id is the form's field name (bot/views/setup.py), so the problems the
+core keys by field go beside their fields as ``response_action: errors``; its action_id adds
+the version shown (see ``setup_action_id``). The
 version shown, the rows' keys and the channel the form was opened from ride in the view's
 private_metadata (handlers/slack/codec.py). Typed text (the board's and sub-groups' names)
 only ever goes into plain-text fields here, as plain_member gives it; the few mrkdwn lines
@@ -31,7 +32,14 @@ from bot.views.setup import (
     subgroup_field,
 )
 from handlers.slack.block_kit import Block, context, header, plain, section, truncate
-from handlers.slack.codec import NAMED, SECRET, SetupFormRef, encode_row, encode_setup_form
+from handlers.slack.codec import (
+    NAMED,
+    SECRET,
+    SetupFormRef,
+    encode_row,
+    encode_setup_form,
+    setup_action_id,
+)
 from handlers.slack.member_text import inline, plain_member
 from handlers.slack.text import render
 
@@ -148,6 +156,9 @@ def render_setup_modal(form: SetupFormView, channel_id: str | None) -> dict[str,
         *domain_blocks(form),
         *settings_blocks(form),
     ]
+    for block in blocks:
+        if block["type"] == "input":
+            block["element"]["action_id"] = setup_action_id(block["block_id"], form.based_on)
     return {
         "type": "modal",
         "callback_id": SETUP_CALLBACK,

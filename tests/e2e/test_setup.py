@@ -55,8 +55,11 @@ def open_setup(app: RunningApp, user: str = CHAIR, channel: str = BOARD) -> Json
 def submit(
     app: RunningApp, view: JsonDict, values: dict[str, Any], user: str = CHAIR
 ) -> AppResponse:
-    """Submit the set-up modal with ``values`` (field name → value), the rest as shown."""
-    response = app.sender.submit_view(user, view, {name: {name: v} for name, v in values.items()})
+    """Submit the set-up modal as it is now (what was typed before kept, as Slack keeps it)
+    with ``values`` (field name → value) typed too."""
+    view = app.emulator.view(view["id"]) or view
+    typed = {name: {element(view, name)["action_id"]: v} for name, v in values.items()}
+    response = app.sender.submit_view(user, view, typed)
     assert response.status == 200, response.body
     assert response.problems == [], response.problems
     return response
@@ -87,9 +90,14 @@ def set_up_board(app: RunningApp, **more: Any) -> None:
     assert version(app) == 1
 
 
-def chair_notes(app: RunningApp, user: str = CHAIR) -> str:
-    notes = app.emulator.wait_for(lambda: app.emulator.ephemerals(user=user), message="a note")
-    return "\n".join(str(n.get("text", "")) for n in notes)
+def chair_note(app: RunningApp, saying: str, user: str = CHAIR) -> str:
+    """Wait for the private note to ``user`` that says ``saying``; return it."""
+
+    def said() -> str:
+        notes = [str(n.get("text", "")) for n in app.emulator.ephemerals(user=user)]
+        return next((note for note in notes if saying in note), "")
+
+    return app.emulator.wait_for(said, message=f"a note saying {saying!r}")
 
 
 def test_a_new_board_goes_from_install_to_its_first_round_without_a_file(
@@ -119,7 +127,7 @@ def test_a_new_board_goes_from_install_to_its_first_round_without_a_file(
     )
     assert response.body.strip() == ""  # the modal closes only once saved
     assert version(app) == 1
-    assert "you are its first chair" in chair_notes(app)
+    assert "/assess domain 1" in chair_note(app, "you are its first chair")
     [join] = slack.calls_to("conversations.join")
     assert join.params["channel"] == NEW_PUBLIC
     config = app.application.in_force.config
@@ -155,7 +163,8 @@ def test_bad_input_is_shown_beside_its_field_and_nothing_is_saved(fresh: Running
     assert "empty" in errors["domain_5"]
     assert version(app) == 1
 
-    response = submit(app, view, {"subgroup_1_channel": PRIVATE})  # the same modal, again
+    fixed = {"quorum": "60", "subgroup_2_name": "", "domain_5": "1"}
+    response = submit(app, view, {**fixed, "subgroup_1_channel": PRIVATE})  # the same modal
     assert response.json["response_action"] == "errors"
     assert set(response.json["errors"]) == {"subgroup_1_channel"}
     assert "private" in response.json["errors"]["subgroup_1_channel"]
@@ -217,7 +226,17 @@ def test_the_second_of_two_chairs_saving_at_once_sees_the_new_settings(
     assert "Another chair saved the settings" in shown
     saved_name = app.application.in_force.config.board.name
     assert element(answer["view"], "board_name")["initial_value"] == saved_name
-    assert "saved (version 2)" in chair_notes(app, closed[0])
+    # Slack keeps what was typed only where block_id and action_id stay: these do not
+    assert (
+        element(answer["view"], "board_name")["action_id"]
+        != element(first, "board_name")["action_id"]
+    )
+    assert "/assess setup show" in chair_note(app, "saved (version 2)", closed[0])
+
+    shown_to = {CHAIR: first, SECOND_CHAIR: second}[updated[0]]
+    again = submit(app, shown_to, {}, user=updated[0])  # saved as it is now shown
+    assert again.body.strip() == "" and version(app) == 3
+    assert app.application.in_force.config.board.name == saved_name
 
 
 def test_only_chairs_open_or_save_the_settings(fresh: RunningApp) -> None:
@@ -262,7 +281,7 @@ def test_a_stale_form_is_refused_beside_a_field(fresh: RunningApp) -> None:
     set_up_board(app)
     view = open_setup(app)
     view["private_metadata"] = "tampered"
-    response = submit(app, view, {})
+    response = app.sender.submit_view(CHAIR, view, {})
     assert response.json["response_action"] == "errors"
     assert "out of date" in response.json["errors"]["board_name"]
     assert version(app) == 1
@@ -278,7 +297,8 @@ def test_a_save_that_fails_keeps_the_modal_open(
         raise RuntimeError("the database is unavailable")
 
     monkeypatch.setattr(app.application.in_force, "save", unavailable)
-    response = app.sender.submit_view(CHAIR, view, {"board_name": {"board_name": "Trust"}})
+    action = element(view, "board_name")["action_id"]
+    response = app.sender.submit_view(CHAIR, view, {"board_name": {action: "Trust"}})
     assert response.status == 500  # Slack keeps the modal open and says it could not submit
     assert [v["id"] for v in app.emulator.view_stack(CHAIR)] == [view["id"]]
     assert version(app) == 0 and app.emulator.ephemerals(user=CHAIR) == []

@@ -122,8 +122,11 @@ def build_state(view: Mapping[str, Any], values: Mapping[str, Mapping[str, Any]]
             )
         known.add((block_id, action_id))
         given = values.get(block_id, {})
+        typed = ((view.get("state") or {}).get("values") or {}).get(block_id, {})
         if action_id in given:
             entry = state_for(element, given[action_id])
+        elif action_id in typed:  # typed before, and kept by Slack when the modal was redrawn
+            entry = dict(typed[action_id])
         else:  # left as the modal showed it
             entry = initial_state(element)
         if is_empty(entry) and not block.get("optional", False):

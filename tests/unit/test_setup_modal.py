@@ -124,7 +124,7 @@ def test_every_field_is_an_input_named_after_it() -> None:
     }
     shown = inputs(view)
     assert set(shown) == fields
-    assert all(b["element"]["action_id"] == name for name, b in shown.items())
+    assert all(b["element"]["action_id"] == f"{name}.v4" for name, b in shown.items())
     assert view["callback_id"] == SETUP_CALLBACK
     assert shown[FIELD_BOARD_CHANNEL]["element"]["type"] == "conversations_select"
     assert shown[FIELD_CHAIRS]["element"]["type"] == "multi_users_select"
@@ -153,16 +153,14 @@ def test_a_form_left_alone_reads_back_as_it_was_shown() -> None:
 
 def test_a_changed_form_reads_the_changes() -> None:
     view = render_setup_modal(form(rows=3), None)
-    state = build_state(
-        view,
-        {
-            subgroup_field(2, "name"): {subgroup_field(2, "name"): ""},
-            subgroup_field(1, "channel"): {subgroup_field(1, "channel"): "C0NEW0001"},
-            domain_field(3): {domain_field(3): "2"},
-            FIELD_CHAIRS: {FIELD_CHAIRS: ["U1", "U2", "U1"]},
-            FIELD_QUORUM: {FIELD_QUORUM: "150"},
-        },
-    )
+    typed: dict[str, Any] = {
+        subgroup_field(2, "name"): "",
+        subgroup_field(1, "channel"): "C0NEW0001",
+        domain_field(3): "2",
+        FIELD_CHAIRS: ["U1", "U2", "U1"],
+        FIELD_QUORUM: "150",
+    }
+    state = build_state(view, {name: {f"{name}.v4": value} for name, value in typed.items()})
     body = {"user": {"id": "U1"}, "view": {**view, "state": {"values": state}}}
     submission = ViewSubmission.model_validate(body)
     ref = decode_setup_form(view["private_metadata"])
