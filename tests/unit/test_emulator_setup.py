@@ -152,3 +152,32 @@ def test_initial_values_must_be_what_the_element_offers() -> None:
     assert "initial_option" in problems
     assert "initial_users" in problems
     assert "filter/include" in problems
+
+
+def test_typed_input_is_kept_where_block_and_action_ids_stay(
+    slack: SlackEmulator, client: WebClient
+) -> None:
+    trigger = slack.issue_trigger_id(ALICE)
+    view = client.views_open(trigger_id=trigger, view=setup_like_modal())["view"]
+    typed = build_state(view, {"name": {"name": "Typed"}})
+    errors = {"response_action": "errors", "errors": {"name": "Too short"}}
+    assert slack.apply_view_submission_response(ALICE, view["id"], errors, typed) == []
+    kept = slack.view(view["id"])
+    assert kept is not None
+    assert build_state(kept, {})["name"]["name"]["value"] == "Typed"  # still in the modal
+
+    redrawn = setup_like_modal()
+    redrawn["blocks"][0]["element"]["initial_value"] = "Newer"
+    update = {"response_action": "update", "view": redrawn}
+    assert slack.apply_view_submission_response(ALICE, view["id"], update, typed) == []
+    same_ids = slack.view(view["id"])
+    assert same_ids is not None
+    assert build_state(same_ids, {})["name"]["name"]["value"] == "Typed"
+
+    renamed = setup_like_modal()
+    renamed["blocks"][0]["element"].update(action_id="name.v2", initial_value="Newer")
+    update = {"response_action": "update", "view": renamed}
+    assert slack.apply_view_submission_response(ALICE, view["id"], update, typed) == []
+    new_ids = slack.view(view["id"])
+    assert new_ids is not None
+    assert build_state(new_ids, {})["name"]["name.v2"]["value"] == "Newer"
