@@ -73,17 +73,32 @@ class SetupUseCases:
 
     # ---------------------------------------------------------------- the form
 
-    def open_form(self, user_id: str, here: str | None = None) -> SetupFormView | Reply:
+    def open_form(
+        self, user_id: str, here: str | None = None, check_channels: bool = True
+    ) -> SetupFormView | Reply:
         """The form, pre-filled with what is in force (on a first run: the person as chair and
-        ``here`` as the board's channel)."""
+        ``here`` as the board's channel). Without ``check_channels`` the chat is not asked
+        which channels need the app (a front end that must show the form at once asks
+        ``needs_invite`` after)."""
         self.in_force.refresh()
         refusal = self._chairs_only(user_id)
         if refusal:
             return refusal
+        unchecked = None if check_channels else ()
         if not self.in_force.is_set:
             values = first_values(self.in_force.config, self.in_force.framework, user_id, here)
-            return self._form(values, first_run=True)
-        return self._form(values_of(self.in_force.config, self.in_force.framework))
+            return self._form(values, first_run=True, needs_invite=unchecked)
+        values = values_of(self.in_force.config, self.in_force.framework)
+        return self._form(values, needs_invite=unchecked)
+
+    def needs_invite(self, values: SetupValues) -> tuple[str, ...]:
+        """The channels ``values`` pick that the app must be invited to."""
+        channels = [values.board_channel] + [row.channel for row in values.subgroups]
+        return tuple(
+            channel
+            for channel in dict.fromkeys(c for c in channels if c)
+            if self.channels.prepare_channel(channel, join=False) is ChannelAccess.INVITE
+        )
 
     def _form(
         self,
@@ -97,12 +112,7 @@ class SetupUseCases:
         library = self.in_force.frameworks
         titles = [(name, library.get(name)) for name in library.names()]
         if needs_invite is None:
-            channels = [values.board_channel] + [row.channel for row in values.subgroups]
-            needs_invite = tuple(
-                channel
-                for channel in dict.fromkeys(c for c in channels if c)
-                if self.channels.prepare_channel(channel, join=False) is ChannelAccess.INVITE
-            )
+            needs_invite = self.needs_invite(values)
         return SetupFormView(
             based_on=self.in_force.number,
             first_run=first_run,
@@ -127,7 +137,7 @@ class SetupUseCases:
         first_run = not self.in_force.is_set
         if submission.based_on != self.in_force.number:
             return self._changed_meanwhile()
-        values = submission.values
+        values = kept_members(submission.values, self.in_force.config)
         if first_run and user_id not in values.chairs:
             values = replace(values, chairs=(user_id, *values.chairs))
         framework = self.in_force.frameworks.get(values.framework)
@@ -153,6 +163,7 @@ class SetupUseCases:
         return Reply(self._saved_text(version.number, first_run))
 
     def _changed_meanwhile(self) -> SetupFormView:
+        self.in_force.refresh()  # the other save may be committed but not yet put in force here
         return self._form(
             values_of(self.in_force.config, self.in_force.framework), notice=CHANGED_MEANWHILE
         )
@@ -297,6 +308,18 @@ class SetupUseCases:
                 grades,
             )
         )
+
+
+def kept_members(values: SetupValues, config: AppConfig) -> SetupValues:
+    """A sub-group's fixed list of members is not on the form: keep the one saved under the
+    row's key (a form that cannot carry it hands the row back with ``members`` None)."""
+    rows = tuple(
+        replace(row, members=config.subgroups[row.key].members)
+        if row.members is None and row.key in config.subgroups
+        else row
+        for row in values.subgroups
+    )
+    return replace(values, subgroups=rows)
 
 
 def _joined(parts: list[str]) -> list[str]:

@@ -5,8 +5,10 @@ A decoder answers None for anything it did not encode (an old or tampered value)
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from bot.domain.consensus import Choice
 
@@ -19,6 +21,8 @@ _FORM_METADATA = re.compile(r"^(\d{1,12}):(\d{1,12}):([A-Z0-9]{1,40})$")
 _ACTION_QUESTION = re.compile(r"^\d{1,12}$")
 _ACTION_METADATA = re.compile(r"^(\d{1,12}):([A-Z0-9]{1,40})(?::(\d{1,12}\.\d{1,9}))?$")
 _ACTION_ID = re.compile(r"^\d{1,9}$")
+_CHANNEL_ID = re.compile(r"^[A-Z0-9]{1,40}$")
+SETUP_METADATA_KIND = "setup"
 
 
 @dataclass(frozen=True)
@@ -113,3 +117,60 @@ def encode_action(action_id: int) -> str:
 
 def decode_action(value: str) -> int | None:
     return int(value) if _ACTION_ID.match(value) else None
+
+
+# ----------------------------------------------------------------------- the set-up modal
+
+
+@dataclass(frozen=True)
+class SetupFormRef:
+    """The set-up modal: the version it showed, its sub-group rows' keys (None: a new row),
+    and the channel it was opened from (None: a direct chat), to answer there."""
+
+    based_on: int
+    keys: tuple[str | None, ...]
+    channel_id: str | None
+
+
+def encode_setup_form(ref: SetupFormRef) -> str:
+    return json.dumps(
+        {"f": SETUP_METADATA_KIND, "v": ref.based_on, "k": list(ref.keys), "c": ref.channel_id},
+        separators=(",", ":"),
+    )
+
+
+def decode_setup_form(metadata: str) -> SetupFormRef | None:
+    try:
+        data: Any = json.loads(metadata)
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or data.get("f") != SETUP_METADATA_KIND:
+        return None
+    based_on, keys, channel = data.get("v"), data.get("k"), data.get("c")
+    if not isinstance(based_on, int) or isinstance(based_on, bool) or based_on < 0:
+        return None
+    if not isinstance(keys, list) or not all(k is None or isinstance(k, str) for k in keys):
+        return None
+    if channel is not None and not (isinstance(channel, str) and _CHANNEL_ID.match(channel)):
+        return None
+    return SetupFormRef(based_on, tuple(keys), channel)
+
+
+def setup_action_id(field: str, based_on: int) -> str:
+    """A set-up input's action_id: its field and the version the form shows. Slack keeps what
+    was typed in an input whose block_id and action_id stay the same when a modal is drawn
+    again, so a form drawn from a newer version shows its values, not what was typed before."""
+    return f"{field}.v{based_on}"
+
+
+#: the anonymity choice's two options
+SECRET, NAMED = "secret", "named"
+
+
+def encode_row(row: int) -> str:
+    """A "which sub-group grades it" option's value: the sub-group row's position."""
+    return str(row)
+
+
+def decode_row(value: str) -> int | None:
+    return int(value) if re.fullmatch(r"\d{1,2}", value) else None

@@ -22,6 +22,7 @@ from bot.ports import ChatError
 from bot.views.report import BoardMessage
 from bot.views.rounds import DomainSummaryView, MessageView, ReminderView
 from handlers.slack.blocks import SlackMessage, render_message
+from handlers.slack.channels import SlackChannels
 from handlers.slack.report_blocks import render_board_message
 from handlers.slack.retries import IdempotentOnly
 
@@ -80,9 +81,12 @@ def _error(exc: Exception) -> ChatError:
     return ChatError(str(exc) or type(exc).__name__)
 
 
-class SlackGateway:
+class SlackGateway(SlackChannels):
+    """The chat port on Slack, and set-up's channel directory (see handlers/slack/channels.py)."""
+
     def __init__(self, client: WebClient) -> None:
         self.client = client
+        self._channel_names: dict[str, str] = {}
         self._is_bot: dict[str, bool] = {}
         self._direct: dict[str, str] = {}
         self._self_id: str | None = None

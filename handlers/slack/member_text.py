@@ -32,6 +32,12 @@ def escape_member(text: str) -> str:
     return escaped.translate(LOOKALIKES)
 
 
+def plain_member(text: str) -> str:
+    """Member text for a plain-text field (an option's label, an input's initial value): Slack
+    shows plain text as it is, so only the characters the sanitiser drops are dropped."""
+    return clean(text)
+
+
 def inline(text: str) -> str:
     """Member text on one line: escaped, each line break shown as " ↵ "."""
     return escape_member(text).replace("\t", " ").replace("\n", LINE_BREAK)

@@ -8,7 +8,28 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from bot.views.setup import (
+    FIELD_AGREE_SHARE,
+    FIELD_ANONYMOUS,
+    FIELD_BOARD_CHANNEL,
+    FIELD_BOARD_NAME,
+    FIELD_CHAIRS,
+    FIELD_DEADLINE,
+    FIELD_FRAMEWORK,
+    FIELD_MAX_SPREAD,
+    FIELD_QUORUM,
+    FIELD_REMIND_BEFORE,
+    FIELD_REVOTE_DEADLINE,
+    SetupSubmission,
+    SetupValues,
+    SubgroupRow,
+    subgroup_field,
+)
+from handlers.slack.codec import NAMED, SetupFormRef, decode_row, setup_action_id
+
 _ACTION_TS = re.compile(r"^(\d{1,10})(?:\.(\d{1,6}))?$")
+_DOMAIN_FIELD = re.compile(r"^domain_(\d{1,3})$")
+DIRECT_CHANNEL_PREFIX = "D"  # a direct chat's channel id starts so
 
 
 class _Payload(BaseModel):
@@ -20,6 +41,13 @@ class SlashCommand(_Payload):
     channel_id: str = ""
     text: str = ""
     trigger_id: str = ""
+
+    @property
+    def where(self) -> str | None:
+        """The channel the command was typed in; None in a direct chat with the app."""
+        if not self.channel_id or self.channel_id.startswith(DIRECT_CHANNEL_PREFIX):
+            return None
+        return self.channel_id
 
 
 class SlackUser(_Payload):
@@ -67,6 +95,15 @@ class SlackView(_Payload):
     callback_id: str
     private_metadata: str = ""
     state: dict[str, Any] = {}
+    blocks: list[Any] = []
+
+    def input_block_ids(self) -> set[str]:
+        """The block_ids of the view's input blocks (where errors can be shown)."""
+        return {
+            str(block.get("block_id"))
+            for block in self.blocks
+            if isinstance(block, dict) and block.get("type") == "input"
+        }
 
 
 class ViewSubmission(_Payload):
@@ -93,6 +130,22 @@ class ViewSubmission(_Payload):
         """A datepicker's date, "YYYY-MM-DD" ("" if none)."""
         value = self._field(block_id, action_id).get("selected_date")
         return value if isinstance(value, str) else ""
+
+    def selected_conversation(self, block_id: str, action_id: str) -> str | None:
+        """A conversations_select's channel id (None if none)."""
+        value = self._field(block_id, action_id).get("selected_conversation")
+        return value if isinstance(value, str) and value else None
+
+    def selected_users(self, block_id: str, action_id: str) -> tuple[str, ...]:
+        """A multi_users_select's user ids, in order, once each."""
+        value = self._field(block_id, action_id).get("selected_users")
+        users = value if isinstance(value, list) else []
+        return tuple(dict.fromkeys(u for u in users if isinstance(u, str) and u))
+
+    def field_names(self) -> list[str]:
+        """The block_ids the submitted state has values for."""
+        values = self.view.state.get("values", {})
+        return [str(name) for name in values] if isinstance(values, dict) else []
 
 
 class AnyRequest(_Payload):
@@ -154,3 +207,48 @@ def parse_action_ts(value: str) -> datetime | None:
         return None
     micros = int((match.group(2) or "0").ljust(6, "0"))
     return datetime.fromtimestamp(int(match.group(1)), UTC) + timedelta(microseconds=micros)
+
+
+def read_setup(submission: ViewSubmission, ref: SetupFormRef) -> SetupSubmission:
+    """The set-up modal's state as the core's SetupSubmission (block_id: the field's name;
+    action_id: with the version shown; the rows' keys and that version from the
+    private_metadata)."""
+
+    def text(name: str) -> str:
+        return submission.input_value(name, setup_action_id(name, ref.based_on))
+
+    def chosen(name: str) -> str:
+        return submission.selected_value(name, setup_action_id(name, ref.based_on))
+
+    def channel(name: str) -> str | None:
+        return submission.selected_conversation(name, setup_action_id(name, ref.based_on))
+
+    rows = tuple(
+        SubgroupRow(
+            key,
+            text(subgroup_field(number, "name")),
+            channel(subgroup_field(number, "channel")),
+        )
+        for number, key in enumerate(ref.keys)
+    )
+    assignments: dict[int, int | None] = {}
+    for name in submission.field_names():
+        match = _DOMAIN_FIELD.match(name)
+        if match:
+            assignments[int(match.group(1))] = decode_row(chosen(name))
+    values = SetupValues(
+        board_name=text(FIELD_BOARD_NAME),
+        board_channel=channel(FIELD_BOARD_CHANNEL),
+        chairs=submission.selected_users(FIELD_CHAIRS, setup_action_id(FIELD_CHAIRS, ref.based_on)),
+        subgroups=rows,
+        assignments=assignments,
+        framework=chosen(FIELD_FRAMEWORK),
+        deadline=text(FIELD_DEADLINE),
+        remind_before=text(FIELD_REMIND_BEFORE),
+        revote_deadline=text(FIELD_REVOTE_DEADLINE),
+        quorum=text(FIELD_QUORUM),
+        agree_share=text(FIELD_AGREE_SHARE),
+        max_spread=chosen(FIELD_MAX_SPREAD),
+        anonymous=chosen(FIELD_ANONYMOUS) != NAMED,
+    )
+    return SetupSubmission(ref.based_on, values)

@@ -31,6 +31,10 @@ CREATING_METHODS = frozenset(
         "files.remote.add",
         "files.remote.share",
         "conversations.create",
+        # set-up's calls: a join is answered before the form is, and a modal opens once per
+        # trigger_id; a chair saves again (or runs the command again) rather than the client
+        "conversations.join",
+        "views.open",
     }
 )
 

@@ -4,6 +4,7 @@ core, ack, then use these."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import structlog
@@ -20,6 +21,12 @@ log = structlog.get_logger(__name__)
 
 
 RESPONSE_URLS = ResponseUrls()
+
+
+@dataclass(frozen=True)
+class OpenedModal:
+    view_id: str
+    hash: str
 
 
 def send_private(respond: Respond, reply: Reply) -> None:
@@ -56,8 +63,35 @@ def post_private(client: WebClient, channel_id: str, user_id: str, reply: Reply)
     )
 
 
-def open_modal(client: WebClient, trigger_id: str, view: dict[str, Any]) -> None:
-    client.views_open(trigger_id=trigger_id, view=view)
+def tell_chair(client: WebClient, channel_id: str | None, user_id: str, reply: Reply) -> None:
+    """A reply to a modal's submission: privately in the channel it was opened from, else (a
+    direct chat, or a channel the app cannot post in) by direct message."""
+    message = render_reply(reply)
+    if channel_id is not None:
+        try:
+            client.chat_postEphemeral(
+                channel=channel_id, user=user_id, text=message.text, blocks=message.blocks
+            )
+            return
+        except SlackApiError as exc:
+            log.info("ephemeral_refused_sending_dm", error=str(exc.response.get("error")))
+    client.chat_postMessage(channel=user_id, text=message.text, blocks=message.blocks)
+
+
+def open_modal(client: WebClient, trigger_id: str, view: dict[str, Any]) -> OpenedModal:
+    """Open a modal; what views.update needs to draw it again."""
+    response = client.views_open(trigger_id=trigger_id, view=view)
+    opened = response.get("view") or {}
+    return OpenedModal(str(opened.get("id", "")), str(opened.get("hash", "")))
+
+
+def update_modal(client: WebClient, opened: OpenedModal, view: dict[str, Any]) -> None:
+    """Draw an open modal again, unless it has changed since (the person submitted it, say:
+    Slack answers hash_conflict, and the newer one stays)."""
+    try:
+        client.views_update(view_id=opened.view_id, hash=opened.hash, view=view)
+    except SlackApiError as exc:
+        log.info("modal_not_updated", error=str(exc.response.get("error")))
 
 
 def publish_home(client: WebClient, user_id: str, view: dict[str, Any]) -> None:

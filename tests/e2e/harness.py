@@ -138,9 +138,13 @@ def running_app(
     tmp_path: Path,
     config: JsonDict | None = None,
     refresh_interval: float = 0.05,
+    config_file: bool = True,
 ) -> Iterator[RunningApp]:
+    """The app serving ``emulator``'s workspace; without ``config_file`` it starts with no
+    app.yaml at all (a board to be set up from the chat)."""
     config_path = tmp_path / "app.yaml"
-    config_path.write_text(yaml.safe_dump(config or config_document()), encoding="utf-8")
+    if config_file:
+        config_path.write_text(yaml.safe_dump(config or config_document()), encoding="utf-8")
     settings = Settings.from_environment(
         {
             "SLACK_BOT_TOKEN": emulator.token,

@@ -60,13 +60,39 @@ def test_the_default_database_is_a_sqlite_file_in_the_working_folder(
     assert (tmp_path / "assessment.db").exists()
 
 
+def test_without_app_yaml_the_app_starts_and_asks_for_set_up(
+    emulator: SlackEmulator, tmp_path: Path
+) -> None:
+    """A new board: the two secrets, no app.yaml. The app serves, and says set-up comes first."""
+    port = free_port()
+    env = environment(
+        emulator, tmp_path, PORT=str(port), APP_CONFIG="/nonexistent/app.yaml", LOG_LEVEL="INFO"
+    )
+    log_path = tmp_path / "stderr.log"
+    with log_path.open("w") as log_file:
+        process = start_bot(env, tmp_path, stderr=log_file)
+        try:
+            wait_healthy(f"http://127.0.0.1:{port}/healthz", process)
+            sender = SlackSender(f"http://127.0.0.1:{port}", SIGNING_SECRET, emulator)
+            response = sender.slash_command(CHAIR, BOARD, "domain 4")
+            assert response.status == 200
+            posts = emulator.wait_for(lambda: emulator.responses(response.response_url))
+            assert "isn't set up yet" in posts[0].body["text"]
+            assert "/assess setup" in posts[0].body["text"]
+        finally:
+            process.send_signal(signal.SIGTERM)
+            code = process.wait(timeout=20)
+    assert code == 0
+    assert "not_set_up_yet" in log_path.read_text(encoding="utf-8")
+    assert emulator.messages(PARTICIPATION) == []
+
+
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
         ({"SLACK_BOT_TOKEN": ""}, "SLACK_BOT_TOKEN not set"),
         ({"SLACK_SIGNING_SECRET": ""}, "SLACK_SIGNING_SECRET not set"),
         ({"SLACK_BOT_TOKEN": "xoxb-wrong"}, "did not accept SLACK_BOT_TOKEN"),
-        ({"APP_CONFIG": "/nonexistent/app.yaml"}, "configuration file not found"),
         ({"PORT": "eighty"}, "PORT='eighty' is not a port number"),
     ],
 )

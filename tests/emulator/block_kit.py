@@ -281,7 +281,42 @@ class _Checker:
                 ):
                     self.err(f"{path}/{key}", "must be an integer between 0 and 3000")
             self.string(f"{path}/initial_value", el.get("initial_value"), max_len=3000)
+        self.initial(path, el, kind)
         return action_id if isinstance(action_id, str) else None
+
+    def initial(self, path: str, el: Mapping[str, Any], kind: str) -> None:
+        """What an element shows at first: an option it offers, ids as strings, a filter."""
+        options: list[Any] = list(el.get("options") or [])
+        for group in el.get("option_groups") or []:
+            if isinstance(group, Mapping):
+                options.extend(group.get("options") or [])
+        if "initial_option" in el and el["initial_option"] not in options:
+            self.err(f"{path}/initial_option", "must be one of the provided options")
+        for i, chosen in enumerate(el.get("initial_options") or []):
+            if chosen not in options:
+                self.err(f"{path}/initial_options/{i}", "must be one of the provided options")
+        for key in ("initial_user", "initial_conversation", "initial_channel"):
+            if key in el and not (isinstance(el[key], str) and el[key]):
+                self.err(f"{path}/{key}", "must be an id string")
+        for key in ("initial_users", "initial_conversations", "initial_channels"):
+            if key in el and not (
+                isinstance(el[key], list) and all(isinstance(v, str) and v for v in el[key])
+            ):
+                self.err(f"{path}/{key}", "must be an array of id strings")
+        if kind in ("conversations_select", "multi_conversations_select") and "filter" in el:
+            self.conversation_filter(f"{path}/filter", el["filter"])
+
+    def conversation_filter(self, path: str, value: Any) -> None:
+        if not isinstance(value, Mapping):
+            self.err(path, "filter must be an object")
+            return
+        include = value.get("include", [])
+        kinds = {"im", "mpim", "private", "public"}
+        if not isinstance(include, list) or not include or not set(include) <= kinds:
+            self.err(f"{path}/include", "must be a non-empty array of im, mpim, private, public")
+        for key in ("exclude_external_shared_channels", "exclude_bot_users"):
+            if key in value and not isinstance(value[key], bool):
+                self.err(f"{path}/{key}", "must be a boolean")
 
     # -- blocks -----------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""conversations.members, .info, .open, .history and .replies."""
+"""conversations.members, .info, .join, .open, .history and .replies."""
 
 from __future__ import annotations
 
@@ -23,6 +23,23 @@ class ConversationsApi(MessageStore):
 
     def _conversations_info(self, params: JsonDict) -> JsonDict:
         return {"channel": self._channel_info(self._channel_or_error(params))}
+
+    def _conversations_join(self, params: JsonDict) -> JsonDict:
+        """The app joins a public channel. A private one it is not in is invisible to it
+        (channel_not_found); a direct chat cannot be joined."""
+        ch = self._channel_or_error(params)
+        if ch.is_im or ch.is_mpim:
+            raise ApiError("method_not_supported_for_channel_type")
+        result: JsonDict = {}
+        if self.bot_user_id in ch.members:
+            result["warning"] = "already_in_channel"
+            result["response_metadata"] = {"warnings": ["already_in_channel"]}
+        elif ch.is_private:  # seen only by members: not reached, as Slack would not find it
+            raise ApiError("channel_not_found")
+        else:
+            ch.members.append(self.bot_user_id)
+        result["channel"] = self._channel_info(ch)
+        return result
 
     def _conversations_open(self, params: JsonDict) -> JsonDict:
         if opt_str(params, "channel") is not None:

@@ -147,7 +147,7 @@ class Interactions(SenderCore):
         if response.status == 200:
             response.problems.extend(
                 self.emulator.apply_view_submission_response(
-                    user_id, str(submitted["id"]), response.json
+                    user_id, str(submitted["id"]), response.json, state
                 )
             )
         return response

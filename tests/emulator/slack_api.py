@@ -77,6 +77,7 @@ class SlackEmulator(
             "chat.getPermalink": self._chat_get_permalink,
             "conversations.members": self._conversations_members,
             "conversations.info": self._conversations_info,
+            "conversations.join": self._conversations_join,
             "conversations.open": self._conversations_open,
             "conversations.history": self._conversations_history,
             "conversations.replies": self._conversations_replies,

@@ -26,6 +26,32 @@ SELECTED_KEY = {
 }
 
 
+# what an element shows before anyone touches it, and the state key Slack sends it under
+INITIAL_KEYS: dict[str, tuple[str, str]] = {
+    **{kind: ("initial_value", "value") for kind in TEXT_INPUTS},
+    **{kind: ("initial_option", "selected_option") for kind in SINGLE_SELECTS},
+    **{kind: ("initial_options", "selected_options") for kind in MULTI_OPTION},
+    "users_select": ("initial_user", "selected_user"),
+    "multi_users_select": ("initial_users", "selected_users"),
+    "conversations_select": ("initial_conversation", "selected_conversation"),
+    "multi_conversations_select": ("initial_conversations", "selected_conversations"),
+    "channels_select": ("initial_channel", "selected_channel"),
+    "multi_channels_select": ("initial_channels", "selected_channels"),
+    "datepicker": ("initial_date", "selected_date"),
+    "timepicker": ("initial_time", "selected_time"),
+    "datetimepicker": ("initial_date_time", "selected_date_time"),
+}
+
+
+def initial_state(element: Mapping[str, Any]) -> JsonDict:
+    """An untouched element's state, as Slack submits it: its initial value, if it has one."""
+    kind = str(element.get("type"))
+    keys = INITIAL_KEYS.get(kind)
+    if keys is None or element.get(keys[0]) is None:
+        return state_for(element, None)
+    return {"type": kind, keys[1]: element[keys[0]]}
+
+
 def iter_elements(block: Mapping[str, Any]) -> list[Any]:
     elements: list[Any] = []
     if isinstance(block.get("elements"), list):
@@ -96,10 +122,13 @@ def build_state(view: Mapping[str, Any], values: Mapping[str, Mapping[str, Any]]
             )
         known.add((block_id, action_id))
         given = values.get(block_id, {})
+        typed = ((view.get("state") or {}).get("values") or {}).get(block_id, {})
         if action_id in given:
             entry = state_for(element, given[action_id])
-        else:
-            entry = state_for(element, None)
+        elif action_id in typed:  # typed before, and kept by Slack when the modal was redrawn
+            entry = dict(typed[action_id])
+        else:  # left as the modal showed it
+            entry = initial_state(element)
         if is_empty(entry) and not block.get("optional", False):
             raise ValueError(
                 f"required input {block_id}/{action_id} is empty: Slack would not submit the form"

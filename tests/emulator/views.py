@@ -59,6 +59,7 @@ class ViewsApi(EmulatorCore):
             v.get("external_id") == external_id and v["id"] != view_id for v in self._views.values()
         ):
             raise ApiError("duplicate_external_id")
+        previous = self._views.get(view_id)
         built: JsonDict = {
             "id": view_id,
             "team_id": self.team_id,
@@ -81,6 +82,8 @@ class ViewsApi(EmulatorCore):
             "bot_id": self.bot_id,
             "user_id": user_id,
         }
+        if previous is not None:
+            built["state"]["values"] = kept_inputs(previous, built)
         self._views[view_id] = built
         return built
 
@@ -168,17 +171,22 @@ class ViewsApi(EmulatorCore):
         return {k: copy.deepcopy(v) for k, v in view.items() if k != "user_id"}
 
     def apply_view_submission_response(
-        self, user_id: str, view_id: str, response: Any
+        self, user_id: str, view_id: str, response: Any, state: JsonDict | None = None
     ) -> list[str]:
         """Does what Slack does with an app's answer to a view_submission (used by SlackSender).
 
-        No body / no response_action closes the modal; ``errors`` keeps it; ``update``
-        replaces it; ``push`` pushes a new one; ``clear`` closes all. Returns problems
-        (e.g. an invalid view in the response), which Slack would show to the user as an error.
+        No body / no response_action closes the modal; ``errors`` keeps it (and what was
+        typed, ``state``); ``update`` replaces it, keeping what was typed in inputs whose
+        block_id and action_id it keeps, as Slack does; ``push`` pushes a new one; ``clear``
+        closes all. Returns problems (e.g. an invalid view in the response), which Slack would
+        show to the user as an error.
         """
         with self._lock:
             stack = self._view_stacks.setdefault(user_id, [])
             action = response.get("response_action") if isinstance(response, dict) else None
+            submitted = self._views.get(view_id)
+            if submitted is not None and state is not None:  # what was typed stays in the modal
+                submitted["state"] = {"values": copy.deepcopy(state)}
             if action == "errors":
                 errors = response.get("errors")
                 if not isinstance(errors, dict) or not errors:
@@ -227,3 +235,19 @@ class ViewsApi(EmulatorCore):
             if view_id in stack:
                 del stack[stack.index(view_id) :]
             return []
+
+
+def kept_inputs(old: JsonDict, new: JsonDict) -> JsonDict:
+    """What Slack keeps of a modal's typed input when it is drawn again: the entries of the
+    input blocks whose block_id and action_id are unchanged."""
+    ids = {
+        (block.get("block_id"), (block.get("element") or {}).get("action_id"))
+        for block in new.get("blocks") or []
+        if isinstance(block, dict) and block.get("type") == "input"
+    }
+    kept: JsonDict = {}
+    for block_id, actions in ((old.get("state") or {}).get("values") or {}).items():
+        for action_id, entry in (actions or {}).items():
+            if (block_id, action_id) in ids:
+                kept.setdefault(block_id, {})[action_id] = copy.deepcopy(entry)
+    return kept

@@ -10,6 +10,7 @@ from bot.services.reporting import Reporting
 from bot.services.setup import SetupUseCases
 from handlers.slack.gateway import SlackGateway
 from handlers.slack.listeners import actions, commands, errors, home, reports, views
+from handlers.slack.listeners import setup as setup_listeners
 
 
 def register_listeners(
@@ -25,4 +26,6 @@ def register_listeners(
     if reporting is not None and board is not None:
         reports.register(app, reporting)
         home.register(app, reporting, board)
+    if setup is not None:
+        setup_listeners.register(app, setup)
     errors.register(app)

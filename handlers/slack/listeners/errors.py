@@ -36,4 +36,7 @@ def register(app: App) -> None:
                 respond(text=SORRY, response_type="ephemeral", replace_original=False)
             except Exception as exc:  # the apology itself must not fail the request
                 log.warning("apology_not_sent", error=repr(exc))
-        return BoltResponse(status=200, body="")
+        # An empty 200 to a modal's submission closes it, as if saved: a 500 keeps it open,
+        # and Slack tells the person it could not be submitted.
+        status = 500 if request.type == "view_submission" else 200
+        return BoltResponse(status=status, body="")
