@@ -150,9 +150,9 @@ class SetupUseCases:
                 {FIELD_FRAMEWORK: "Rounds are open: close them before changing the framework."},
             )
         config, problems = read_values(values, framework, self.in_force.platform)
-        private: tuple[str, ...] = ()
-        if config is not None:
-            problems, private = self._check_channels(config, values)
+        # every problem at once; channels are joined only when the form is good otherwise
+        access, private = self._check_channels(values, join=config is not None)
+        problems = {**access, **problems}
         if config is None or problems:
             return self._form(values, first_run, problems, needs_invite=private)
         try:
@@ -173,17 +173,18 @@ class SetupUseCases:
             return bool(uow.rounds.open_rounds(self.in_force.framework.id))
 
     def _check_channels(
-        self, config: AppConfig, values: SetupValues
+        self, values: SetupValues, join: bool
     ) -> tuple[dict[str, str], tuple[str, ...]]:
-        """Join the open channels picked; say which private ones need the app invited."""
-        fields = {config.board.channel: FIELD_BOARD_CHANNEL}
+        """Say which channels picked the app cannot post to (private ones: which need it
+        invited); with ``join``, join the open ones first."""
+        fields = {values.board_channel: FIELD_BOARD_CHANNEL} if values.board_channel else {}
         for row_number, row in enumerate(values.subgroups):
             if row.channel and not row.is_empty:
                 fields.setdefault(row.channel, subgroup_field(row_number, "channel"))
         problems: dict[str, str] = {}
         private: list[str] = []
         for channel, name in fields.items():
-            access = self.channels.prepare_channel(channel)
+            access = self.channels.prepare_channel(channel, join=join)
             if access is ChannelAccess.INVITE:
                 private.append(channel)
                 problems[name] = (
@@ -222,8 +223,8 @@ class SetupUseCases:
             )
         lines: list[str] = [
             Composed(
-                Emphasis(f"Settings in force (version {version.number}"),
-                ", saved by ",
+                Emphasis("Settings in force"),
+                f" (version {version.number}, saved by ",
                 "a file" if version.saved_by in FILE_SAVERS else Mention(version.saved_by),
                 f" on {version.saved_at:%d %b %Y})",
             ),

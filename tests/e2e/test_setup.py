@@ -262,7 +262,7 @@ def test_setup_show_says_what_is_in_force_by_name_and_a_channel_shortcut(
     app = fresh
     set_up_board(app)
     shown = app.command("setup show")
-    assert "Settings in force (version 1" in shown
+    assert "*Settings in force* (version 1, saved by <@U0CHAIR01>" in shown
     assert "Test Children's Trust" in shown and f"<#{BOARD}>" in shown
     assert "Participation Sub-Group" in shown and f"<#{NEW_PUBLIC}>" in shown
     assert "<@U0CHAIR01>" in shown
