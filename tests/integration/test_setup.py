@@ -278,7 +278,10 @@ def test_a_file_seeds_an_empty_database_and_afterwards_the_database_wins(
     assert version is not None and version.saved_by == "file"
     form = board.form(FIRST)
     board.save(FIRST, form, board_name="Renamed in the chat")
-    seed()  # the file differs now: the database's is kept
+    capsys.readouterr()
+    seed()  # the file differs now: the database's is kept, and the log says so
+    logged = capsys.readouterr().out
+    assert "config_file_differs" in logged and "the database's is in force" in logged
     assert board.in_force.number == 2
     assert board.in_force.config.board.name == "Renamed in the chat"
     assert len(checked) == 2
