@@ -122,15 +122,11 @@ class TeamsSetup:
         def field(name: str) -> str:
             return inputs.get(name, "").strip()
 
-        kept = self.setup.in_force.config.subgroups
-        rows = []
+        rows = []  # a row's fixed member list is kept by the core (see kept_members)
         for number, key in enumerate(click.rows):
             channel = field(subgroup_field(number, "channel"))
-            members = kept[key].members if key is not None and key in kept else None
             name = inputs.get(subgroup_field(number, "name"), "")
-            rows.append(
-                SubgroupRow(key, name, None if channel in ("", NO_CHANNEL) else channel, members)
-            )
+            rows.append(SubgroupRow(key, name, None if channel in ("", NO_CHANNEL) else channel))
         assignments: dict[int, int | None] = {}
         for name, value in inputs.items():
             if name.startswith(DOMAIN_PREFIX):

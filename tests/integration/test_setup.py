@@ -296,3 +296,24 @@ def test_every_version_is_kept_with_who_and_what_changed(board: Board) -> None:
     assert history[0].saved_by == FIRST and "voting.quorum: 0.5 → 0.6" in history[0].changes
     assert history[1].changes == "first configuration"
     assert history[1].config.voting.quorum == 0.5
+
+
+def test_a_sub_groups_fixed_members_survive_a_save_from_the_form(board: Board) -> None:
+    set_up(board)
+    config = board.in_force.config
+    fixed = config.subgroups["participation-sub-group"].model_copy(
+        update={"members": (MEMBER, "U0MEMBER2")}
+    )
+    board.in_force.save(
+        config.model_copy(
+            update={"subgroups": {**config.subgroups, "participation-sub-group": fixed}}
+        ),
+        board.in_force.number,
+        "import",
+    )
+    form = board.form(FIRST)  # the form cannot show the list: its rows carry no members
+    rows = tuple(replace(row, members=None) for row in form.values.subgroups)
+    saved = board.save(FIRST, form, subgroups=rows, quorum="60")
+    assert isinstance(saved, Reply) and not saved.is_refusal
+    kept = board.in_force.config.subgroups["participation-sub-group"].members
+    assert kept == (MEMBER, "U0MEMBER2") and board.in_force.config.voting.quorum == 0.6
