@@ -99,9 +99,9 @@ class RoundContext:
                 Composed(
                     "Only the board's chairs can use ",
                     command(verb),
-                    ". Ask a chair, or ask for your ",
-                    PlatformName(),
-                    " id to be added under `board.chairs` in the app's configuration.",
+                    ". Ask a chair to do it, or to add you as a chair with ",
+                    command("setup"),
+                    ".",
                 )
             )
         if self.framework.domain(domain) is None:

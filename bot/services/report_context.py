@@ -13,7 +13,7 @@ from bot.domain.consensus import OutcomeKind
 from bot.domain.framework import Framework
 from bot.domain.report import DomainReport, DomainStatus, QuestionReport, Turnout
 from bot.domain.rounds import Round, RoundQuestion
-from bot.domain.text import Composed, PlatformName, command
+from bot.domain.text import Composed, command
 from bot.ports import ChatGateway, Clock, ReportFiles, UnitOfWorkFactory
 from bot.presenter import Presenter
 from bot.views.reply import Reply, refuse
@@ -84,9 +84,9 @@ class ReportingContext:
             Composed(
                 "Only the board's chairs can use ",
                 command(verb),
-                ". Ask a chair, or ask for your ",
-                PlatformName(),
-                " id to be added under `board.chairs` in the app's configuration.",
+                ". Ask a chair to do it, or to add you as a chair with ",
+                command("setup"),
+                ".",
             )
         )
 

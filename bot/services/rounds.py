@@ -42,8 +42,11 @@ class RoundUseCases:
         assert domain_model is not None
         if assignment is None:
             return refuse(
-                f"Domain {domain} is not assigned to a sub-group. Add it under `assignments` "
-                "in the app's configuration."
+                Composed(
+                    f"Domain {domain} is not given to a sub-group yet. Give it one with ",
+                    command("setup"),
+                    ".",
+                )
             )
         subgroup_key, subgroup = assignment
         existing = self.ctx.current_round(domain)
