@@ -5,6 +5,7 @@ floor, the same clicks to a bare app of the same framework on the same server st
     make bench                       # all four; PostgreSQL when TEST_POSTGRES_URL is set
     make bench ARGS="--domain 7 --electors 50 --in-flight 20 --only slack"
     make profile                     # the Slack burst on SQLite under py-spy
+    make profile ARGS="--database postgresql"   # ... on PostgreSQL
 
 The app runs as in production (`python -m bot`, a separate process, production refresh
 intervals). Slack: the Slack Web API emulator with Slack's rate limits on, clicks as signed HTTP
@@ -53,8 +54,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         "--profile",
         type=Path,
         metavar="FILE",
-        help="profile the app through the Slack burst on SQLite (only that burst is run); "
-        "write its top entries to FILE (its figures are then slowed: not for the README)",
+        help="profile the app through the Slack burst on SQLite (or on --database; only that "
+        "burst is run); write its top entries to FILE (its figures are then slowed: not for "
+        "the README)",
     )
     parser.add_argument(
         "--profiler",
@@ -78,7 +80,7 @@ def run_all(args: argparse.Namespace, folder: Path) -> tuple[list[Result], list[
     platforms = [args.only] if args.only else list(PLATFORMS)
     databases = [args.database] if args.database else list(DATABASES)
     if args.profile:
-        platforms, databases = ["slack"], ["sqlite"]
+        platforms, databases = ["slack"], [args.database or "sqlite"]
     postgres = os.environ.get("TEST_POSTGRES_URL")
     results: list[Result] = []
     failed: list[str] = []

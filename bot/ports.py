@@ -84,9 +84,9 @@ class RoundRepository(Protocol):
         work ends (SELECT … FOR UPDATE)."""
         ...
 
-    def lock_ballot(self, round_question_id: int, user_id: str) -> BallotState | None:
-        """Lock one question (as `lock_question` does) and read what a vote on it needs, in one
-        statement and without its votes: the cost does not grow with the votes cast."""
+    def lock_ballot(self, round_question_id: int) -> BallotState | None:
+        """Lock one question (as `lock_question` does) and read whether it is open, without its
+        votes: the cost does not grow with the votes cast."""
         ...
 
     def upsert_vote(
@@ -96,12 +96,11 @@ class RoundRepository(Protocol):
         choice: Choice,
         at: datetime,
         clicked_at: datetime | None = None,
-        known: BallotState | None = None,
     ) -> StoredVote:
         """Record an elector's current choice, unless ``clicked_at`` (when the click was made,
         if known) is older than the click of the vote already stored: then nothing changes and
-        the result is ``stale``. Returns what they had chosen before, if anything. ``known``:
-        the question's state as `lock_ballot` read it for this elector (saves reading it)."""
+        the result is ``stale``. Returns what they had chosen before, if anything, and how many
+        had voted on the question before this click. Callers hold the question's lock."""
         ...
 
     def add_comment(

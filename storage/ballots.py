@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, exists, func, insert, or_, select, true, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -70,7 +70,10 @@ _VOTE_UPSERTS: dict[str, Any] = {}
 
 def vote_upsert(dialect: str) -> Any:
     """The vote's conditional upsert for ``dialect``, built once: a click older than the stored
-    one's changes nothing."""
+    one's changes nothing. On PostgreSQL, one statement records the vote: it reads the votes so
+    far (the statement's snapshot, taken once the question's lock is held, so before this
+    click's change), upserts the vote and adds its line to the trail when the choice changed,
+    and returns what it read."""
     known = _VOTE_UPSERTS.get(dialect)
     if known is not None:
         return known
@@ -84,7 +87,7 @@ def vote_upsert(dialect: str) -> Any:
         clicked_at=bindparam("clicked_at"),
     )
     excluded = statement.excluded
-    statement = statement.on_conflict_do_update(
+    upsert = statement.on_conflict_do_update(
         index_elements=[VoteRow.round_question_id, VoteRow.user_id],
         set_={
             "choice": excluded.choice,
@@ -97,8 +100,34 @@ def vote_upsert(dialect: str) -> Any:
             VoteRow.clicked_at <= excluded.clicked_at,
         ),
     )
-    _VOTE_UPSERTS[dialect] = statement
-    return statement
+    if dialect == "postgresql":
+        before = VOTES_SO_FAR.cte("before")
+        # no row when the click was older than the stored one's (nothing was changed)
+        stored = upsert.returning(
+            VoteRow.round_question_id, VoteRow.user_id, VoteRow.choice, VoteRow.updated_at
+        ).cte("stored")
+        trail = (
+            insert(VoteEventRow)
+            .from_select(
+                ["round_question_id", "user_id", "choice", "at"],
+                select(
+                    stored.c.round_question_id,
+                    stored.c.user_id,
+                    stored.c.choice,
+                    stored.c.updated_at,
+                )
+                .select_from(stored.join(before, true()))
+                .where(before.c.choice.is_distinct_from(stored.c.choice)),
+            )
+            .cte("trail")
+        )
+        recorded = select(before.c.votes_cast, before.c.choice, before.c.clicked_at).add_cte(
+            stored, trail
+        )
+        _VOTE_UPSERTS[dialect] = recorded
+        return recorded
+    _VOTE_UPSERTS[dialect] = upsert
+    return upsert
 
 
 def _utc(moment: datetime | None) -> datetime | None:
@@ -142,24 +171,21 @@ class SqlBallotQueries:
         ).one_or_none()
         return _question(row, with_comments=False) if row else None
 
-    def lock_ballot(self, round_question_id: int, user_id: str) -> BallotState | None:
+    def lock_ballot(self, round_question_id: int) -> BallotState | None:
         # Core statements on the session's connection: the ORM's per-statement machinery is most
         # of a vote's cost otherwise
-        connection = self.session.connection()
-        question = connection.execute(LOCKED_QUESTION, {"question": round_question_id}).first()
+        question = (
+            self.session.connection()
+            .execute(LOCKED_QUESTION, {"question": round_question_id})
+            .first()
+        )
         if question is None:
             return None
-        votes = connection.execute(
-            VOTES_SO_FAR, {"question": round_question_id, "user": user_id}
-        ).one()
         return BallotState(
             round_question_id=round_question_id,
             round_id=question.round_id,
             question_id=question.question_id,
             is_open=question.status == OPEN,
-            previous=Choice(votes.choice) if votes.choice is not None else None,
-            previous_clicked_at=_utc(votes.clicked_at),
-            votes_cast=int(votes.votes_cast),
         )
 
     def upsert_vote(
@@ -169,32 +195,36 @@ class SqlBallotQueries:
         choice: Choice,
         at: datetime,
         clicked_at: datetime | None = None,
-        known: BallotState | None = None,
     ) -> StoredVote:
         """Callers hold the question's lock (`lock_question` or `lock_ballot`), so the read and
         the write below see no other click of this elector in between; the conditional upsert
-        says the same in SQL. Two prepared statements (the vote, and its line in the trail when
-        the choice changed): no ORM objects."""
-        if known is not None:
-            previous, stored_at = known.previous, known.previous_clicked_at
-        else:
-            stored = self.session.execute(
-                select(VoteRow.choice, VoteRow.clicked_at).where(
-                    VoteRow.round_question_id == round_question_id, VoteRow.user_id == user_id
-                )
-            ).one_or_none()
-            previous = Choice(stored.choice) if stored is not None else None
-            stored_at = stored.clicked_at if stored is not None else None
-        if _older(clicked_at, stored_at):
-            return StoredVote(previous, stale=True)
+        says the same in SQL. Prepared Core statements, no ORM objects: on PostgreSQL one (see
+        `vote_upsert`); elsewhere the votes so far, the vote, and its line in the trail when the
+        choice changed."""
         values = {"question": round_question_id, "user": user_id, "choice": choice.value}
         connection = self.session.connection()
-        connection.execute(
-            vote_upsert(connection.dialect.name), {**values, "at": at, "clicked_at": clicked_at}
-        )
-        if previous != choice:  # the trail keeps each vote and each change, not repeats
+        upsert = vote_upsert(connection.dialect.name)
+        if connection.dialect.name == "postgresql":
+            votes = connection.execute(upsert, {**values, "at": at, "clicked_at": clicked_at}).one()
+            return self._stored(votes, clicked_at)
+        votes = connection.execute(VOTES_SO_FAR, values).one()
+        stored = self._stored(votes, clicked_at)
+        if stored.stale:
+            return stored
+        connection.execute(upsert, {**values, "at": at, "clicked_at": clicked_at})
+        if stored.previous != choice:  # the trail keeps each vote and each change, not repeats
             connection.execute(VOTE_EVENT, {**values, "at": at})
-        return StoredVote(previous)
+        return stored
+
+    @staticmethod
+    def _stored(votes: Any, clicked_at: datetime | None) -> StoredVote:
+        """What a vote's click found: the votes so far and the clicker's own."""
+        previous = Choice(votes.choice) if votes.choice is not None else None
+        return StoredVote(
+            previous,
+            votes_cast=int(votes.votes_cast),
+            stale=_older(clicked_at, _utc(votes.clicked_at)),
+        )
 
     def add_comment(self, round_question_id: int, user_id: str, text: str, at: datetime) -> None:
         self.session.add(

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 __all__ = [
@@ -25,6 +27,13 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _MIGRATION_LOCK_KEY = 7_331_2008  # pg_advisory_lock key: one migrator at a time
 _SQLITE_BUSY_SECONDS = 30
 _HOLDS_WRITER_LOCK = "holds_writer_lock"
+# At least as many as the threads that may each hold a connection at once (the server's 16 by
+# default, and the background sender and refresher): a connection beyond the pool's size is
+# closed when it is given back, and opening one again costs milliseconds of CPU here and in
+# PostgreSQL.
+_POOL_SIZE = 20
+_IDLE_BEFORE_CHECK = 10.0  # seconds a pooled connection sits unused before it is tested
+_RETURNED_AT = "returned_at"
 
 
 def normalise_url(url: str) -> str:
@@ -47,9 +56,30 @@ def make_engine(url: str) -> Engine:
         )
         _make_sqlite_transactional(engine)
         return engine
-    return create_engine(
-        url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True
-    )
+    engine = create_engine(url, pool_size=_POOL_SIZE, max_overflow=20, hide_parameters=True)
+    _check_when_idle(engine)
+    return engine
+
+
+def _check_when_idle(engine: Engine) -> None:
+    """Test a pooled connection before it is used again only if it has sat unused for a while
+    (the server may have closed it meanwhile, say on a restart); one that fails is replaced by a
+    new one, unseen by the caller. A connection given back moments ago is used as it is:
+    testing every one (``pool_pre_ping``) cost every transaction a round trip to the server."""
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_RETURNED_AT] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        returned_at = record.info.get(_RETURNED_AT)
+        if returned_at is None or time.monotonic() - returned_at < _IDLE_BEFORE_CHECK:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError("a pooled connection no longer answers") from exc
 
 
 def _make_sqlite_transactional(engine: Engine) -> None:

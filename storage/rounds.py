@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import delete, exists, select, update
+from sqlalchemy import bindparam, delete, exists, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, lazyload, selectinload
 
 from bot.domain.consensus import Choice
 from bot.domain.rounds import (
+    Comment,
     NewRound,
     Round,
     VoteEvent,
@@ -18,12 +20,29 @@ from bot.ports import OpenRoundExists
 from storage.ballots import SqlBallotQueries
 from storage.cycles import current_cycle_id
 from storage.orm import (
+    CommentRow,
     ElectorRow,
     RoundQuestionRow,
     RoundRow,
     VoteEventRow,
+    VoteRow,
 )
 from storage.rows import CLOSED, OPEN, _round, _with_everything
+
+_OF_ROUND = RoundQuestionRow.round_id == bindparam("round")
+#: every vote of a round's questions, and every comment, in the order they were made
+ROUND_VOTES = (
+    select(VoteRow.round_question_id, VoteRow.user_id, VoteRow.choice)
+    .join(RoundQuestionRow, RoundQuestionRow.id == VoteRow.round_question_id)
+    .where(_OF_ROUND)
+    .order_by(VoteRow.id)
+)
+ROUND_COMMENTS = (
+    select(CommentRow.round_question_id, CommentRow.user_id, CommentRow.text, CommentRow.created_at)
+    .join(RoundQuestionRow, RoundQuestionRow.id == CommentRow.round_question_id)
+    .where(_OF_ROUND)
+    .order_by(CommentRow.id)
+)
 
 
 class SqlRoundRepository(SqlBallotQueries):
@@ -71,10 +90,29 @@ class SqlRoundRepository(SqlBallotQueries):
         return _round(row)
 
     def get(self, round_id: int) -> Round | None:
+        """The round and its questions, then all their votes and comments by two plain
+        statements (the ORM's objects for every vote cost several times the rows)."""
         row = self.session.scalars(
-            _with_everything(select(RoundRow).where(RoundRow.id == round_id))
+            select(RoundRow)
+            .where(RoundRow.id == round_id)
+            .options(
+                selectinload(RoundRow.electors),
+                selectinload(RoundRow.questions).options(
+                    lazyload(RoundQuestionRow.votes), lazyload(RoundQuestionRow.comments)
+                ),
+            )
         ).one_or_none()
-        return _round(row) if row else None
+        if row is None:
+            return None
+        votes: dict[int, dict[str, Choice]] = defaultdict(dict)
+        for vote in self.session.execute(ROUND_VOTES, {"round": round_id}):
+            votes[vote.round_question_id][vote.user_id] = Choice(vote.choice)
+        comments: dict[int, list[Comment]] = defaultdict(list)
+        for comment in self.session.execute(ROUND_COMMENTS, {"round": round_id}):
+            comments[comment.round_question_id].append(
+                Comment(comment.user_id, comment.text, comment.created_at)
+            )
+        return _round(row, votes=votes, comments=comments)
 
     def outline(self, round_id: int) -> Round | None:
         row = self.session.get(RoundRow, round_id, options=[selectinload(RoundRow.electors)])

@@ -72,7 +72,14 @@ def _question(
     )
 
 
-def _round(row: RoundRow, with_questions: bool = True) -> Round:
+def _round(
+    row: RoundRow,
+    with_questions: bool = True,
+    votes: dict[int, dict[str, Choice]] | None = None,
+    comments: dict[int, list[Comment]] | None = None,
+) -> Round:
+    """A round from its row: its questions' votes and comments from the rows' relationships,
+    unless they are given by question (read by plain statements)."""
     return Round(
         id=row.id,
         framework=row.framework,
@@ -91,7 +98,16 @@ def _round(row: RoundRow, with_questions: bool = True) -> Round:
         closed_at=row.closed_at,
         anonymous=row.anonymous,
         config_version=row.config_version,
-        questions=[_question(q) for q in row.questions] if with_questions else [],
+        questions=[
+            _question(
+                q,
+                votes=votes.get(q.id, {}) if votes is not None else None,
+                comments=comments.get(q.id, []) if comments is not None else None,
+            )
+            for q in row.questions
+        ]
+        if with_questions
+        else [],
     )
 
 

@@ -40,26 +40,23 @@ class VoteEvent:
 
 @dataclass(frozen=True)
 class StoredVote:
-    """What storing a click did: the choice held before it and, for a click older than the
-    vote already stored (a replay), ``stale`` (nothing was changed)."""
+    """What storing a click did: the choice held before it, how many had voted before it and,
+    for a click older than the vote already stored (a replay), ``stale`` (nothing was changed)."""
 
     previous: Choice | None
+    votes_cast: int
     stale: bool = False
 
 
 @dataclass(frozen=True)
 class BallotState:
-    """A question as a vote needs it, read under the question's lock in one statement: whether
-    it is open, the clicker's current choice (and when it was clicked) and how many have voted,
-    without loading the votes themselves."""
+    """A question as a vote needs it, read under the question's lock: whether it is open, and
+    whose round it is, without loading its votes."""
 
     round_question_id: int
     round_id: int
     question_id: str
     is_open: bool
-    previous: Choice | None
-    previous_clicked_at: datetime | None
-    votes_cast: int
 
 
 @dataclass(frozen=True)

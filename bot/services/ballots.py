@@ -44,7 +44,7 @@ class BallotUseCases:
         stored (a replayed request) changes nothing."""
         closed_now = False
         with self.ctx.uow_factory() as uow:
-            ballot = uow.rounds.lock_ballot(round_question_id, user_id)
+            ballot = uow.rounds.lock_ballot(round_question_id)
             round_ = self.ctx.outline(uow, round_id) if ballot else None
             if ballot is None or round_ is None or ballot.round_id != round_id:
                 return refuse(STALE_BUTTON)
@@ -56,11 +56,11 @@ class BallotUseCases:
             if user_id not in round_.electorate:
                 return refuse(self.ctx.not_an_elector(round_))
             stored = uow.rounds.upsert_vote(
-                round_question_id, user_id, choice, self.ctx.clock.now(), clicked_at, ballot
+                round_question_id, user_id, choice, self.ctx.clock.now(), clicked_at
             )
             if stored.stale:
                 return self._older_click(ballot.question_id, round_question_id, stored.previous)
-            votes_now = ballot.votes_cast + (1 if stored.previous is None else 0)
+            votes_now = stored.votes_cast + (1 if stored.previous is None else 0)
             if votes_now >= len(round_.electorate):  # the last vote: the question closes
                 question = uow.rounds.lock_question(round_question_id)
                 closed_now = question is not None and self.ctx.close(uow, round_, question)

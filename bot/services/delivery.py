@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -115,7 +115,7 @@ class Delivery:
         message = claimed.message
         logger = log.bind(key=message.key, attempt=claimed.attempts)
         with self.uow_factory() as uow:
-            round_ = uow.rounds.get(message.round_id)
+            round_ = self._round_for(uow, claimed)
         try:
             message_id, status = self._deliver(claimed, round_)
         except ChatError as exc:
@@ -142,6 +142,19 @@ class Delivery:
         logger.info("message_" + status, kind=message.kind.value, message_id=message_id)
         if followed:
             self.on_pending()
+
+    @staticmethod
+    def _round_for(uow: UnitOfWork, claimed: ClaimedMessage) -> Round | None:
+        """The round as the message needs it. A first ballot's card or its reveal shows that
+        question and the round's electorate only: the round's outline and that one question,
+        not every other question's votes (each closing's reveal loaded them all)."""
+        message = claimed.message
+        if message.kind in (MessageKind.CARD, MessageKind.REVEAL) and message.round_question_id:
+            question = uow.rounds.get_question(message.round_question_id)
+            if question is not None and question.ballot == 1:
+                outline = uow.rounds.outline(message.round_id)
+                return replace(outline, questions=[question]) if outline else None
+        return uow.rounds.get(message.round_id)
 
     def _deliver(self, claimed: ClaimedMessage, round_: Round | None) -> Delivered:
         message = claimed.message
