@@ -17,7 +17,7 @@ from bot.domain.rounds import (
     Round,
     RoundQuestion,
 )
-from bot.domain.text import Composed, Mention, PlatformName, command
+from bot.domain.text import Composed, Mention, PlatformName, Typed, command
 from bot.ports import ChatGateway, Clock, UnitOfWork, UnitOfWorkFactory
 from bot.presenter import Presenter
 from bot.services.configuration import ConfigInForce
@@ -175,11 +175,12 @@ class RoundContext:
         return self.presenter.scale.named(int(choice.value))
 
     def not_an_elector(self, round_: Round) -> str:
-        return (
+        return Composed(
             f"You're not one of the {len(round_.electorate)} people voting on domain "
-            f"{round_.domain} (the {self.presenter.subgroup_name(round_.subgroup_key)} as it was "
-            "when the round started), so your click was not counted. "
-            "If that's wrong, ask the chair."
+            f"{round_.domain} (the ",
+            Typed(self.presenter.subgroup_name(round_.subgroup_key)),
+            " as it was when the round started), so your click was not counted. "
+            "If that's wrong, ask the chair.",
         )
 
     def lock_for_elector(

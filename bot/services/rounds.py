@@ -15,7 +15,7 @@ from bot.domain.rounds import (
     Round,
     RoundQuestion,
 )
-from bot.domain.text import Composed, Mention, command
+from bot.domain.text import Composed, Mention, Typed, command
 from bot.ports import ChatError, OpenRoundExists
 from bot.services.context import RoundContext, log, slow_to_answer, when
 from bot.views.reply import Later, Outcome, Reply, finish, refuse
@@ -92,13 +92,20 @@ class RoundUseCases:
                 electorate = tuple(self.ctx.chat.human_members(subgroup.channel))
             except ChatError as exc:
                 return refuse(
-                    f"I couldn't see who is in the {subgroup.name} channel ({exc}). "
-                    "Invite the app to that channel, then try again."
+                    Composed(
+                        "I couldn't see who is in the ",
+                        Typed(subgroup.name),
+                        f" channel ({exc}). Invite the app to that channel, then try again.",
+                    )
                 )
         if not electorate:
             return refuse(
-                f"The {subgroup.name} has nobody to vote: its channel has no members "
-                "other than apps. Add members, then try again."
+                Composed(
+                    "The ",
+                    Typed(subgroup.name),
+                    " has nobody to vote: its channel has no members other than apps. "
+                    "Add members, then try again.",
+                )
             )
         return electorate
 
@@ -142,8 +149,12 @@ class RoundUseCases:
                 uow.commit()
             logger.warning("round_not_started")
             return refuse(
-                f"I couldn't post to the {subgroup_name} channel, so no round was started. "
-                "Invite the app to that channel, then try again."
+                Composed(
+                    "I couldn't post to the ",
+                    Typed(subgroup_name),
+                    " channel, so no round was started. Invite the app to that channel, then "
+                    "try again.",
+                )
             )
         statuses = self.ctx.delivery.send_now(card_keys)
         unsent = [
@@ -152,10 +163,11 @@ class RoundUseCases:
             if statuses[key] is not OutboxStatus.SENT
         ]
         logger.info("round_started", electorate=len(round_.electorate), unsent=len(unsent))
-        text = (
-            f"Domain {round_.domain} is now with the {subgroup_name}: "
-            f"{len(round_.questions)} questions, {len(round_.electorate)} people to vote, "
-            f"until {when(round_.deadline_at)}."
+        text = Composed(
+            f"Domain {round_.domain} is now with the ",
+            Typed(subgroup_name),
+            f": {len(round_.questions)} questions, {len(round_.electorate)} people to vote, "
+            f"until {when(round_.deadline_at)}.",
         )
         if header is not OutboxStatus.SENT or unsent:
             return Reply(slow_to_answer(text, "the rest of the questions"))

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.config import AppConfig, load_app_config
 from bot.domain.consensus import Choice, OutcomeKind
 from bot.domain.framework import Framework
-from bot.domain.text import ChannelLink, Composed, Mention
+from bot.domain.text import ChannelLink, Composed, Mention, Typed
 from bot.ports import ChannelAccess
 from bot.services.configuration import ConfigInForce, FrameworkLibrary, seed_from_file
 from bot.services.dispatch import Dispatcher
@@ -317,3 +317,24 @@ def test_a_sub_groups_fixed_members_survive_a_save_from_the_form(board: Board) -
     assert isinstance(saved, Reply) and not saved.is_refusal
     kept = board.in_force.config.subgroups["participation-sub-group"].members
     assert kept == (MEMBER, "U0MEMBER2") and board.in_force.config.voting.quorum == 0.6
+
+
+def test_names_a_chair_typed_stay_typed_text_in_the_app_s_words(board: Board) -> None:
+    form = board.form(FIRST)
+    rows = list(form.values.subgroups)
+    name = "Youth <!channel> *Voice*"
+    rows[1] = SubgroupRow(None, name, PART)
+    saved = board.save(
+        FIRST,
+        form,
+        board_name="Trust",
+        subgroups=tuple(rows),
+        assignments={**form.values.assignments, 4: 1},
+    )
+    assert isinstance(saved, Reply) and not saved.is_refusal
+    started = board.run(FIRST, "domain 4").text
+    assert isinstance(started, Composed)
+    assert any(isinstance(part, Typed) and part == name for part in started.parts)
+    shown = board.run(FIRST, "setup show").text
+    assert isinstance(shown, Composed)
+    assert any(isinstance(part, Typed) and part == name for part in shown.parts)
