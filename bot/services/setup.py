@@ -3,6 +3,7 @@ change someone else saved meanwhile), what is in force in words, and a channel's
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import structlog
@@ -57,14 +58,11 @@ class SetupUseCases:
     def _chairs_only(self, user_id: str) -> Reply | None:
         if not self.in_force.is_set or self.in_force.config.is_chair(user_id):
             return None
-        chairs = self.in_force.config.board.chairs
-        names: list[str] = []
-        for chair in chairs:
-            names += [", ", Mention(chair)] if names else [Mention(chair)]
+        chairs = [Mention(chair) for chair in self.in_force.config.board.chairs]
         return refuse(
             Composed(
                 "Only the board's chairs can change its settings. Ask a chair (",
-                *names,
+                *_joined(chairs),
                 ") to add you, or to make the change. ",
                 command("setup show"),
                 " shows what is in force.",
@@ -254,10 +252,7 @@ class SetupUseCases:
             f"{percent(consensus.agree_share)}% of the grades cast to agree, no two grades more "
             f"than {consensus.max_spread} apart."
         )
-        parts: list[str] = []
-        for line in lines:
-            parts += ["\n", line] if parts else [line]
-        return Reply(Composed(*parts))
+        return Reply(Composed(*_joined(lines, "\n")))
 
     # ---------------------------------------------------------------- the shortcut
 
@@ -323,8 +318,9 @@ def kept_members(values: SetupValues, config: AppConfig) -> SetupValues:
     return replace(values, subgroups=rows)
 
 
-def _joined(parts: list[str]) -> list[str]:
+def _joined(parts: Sequence[str], separator: str = ", ") -> list[str]:
+    """``parts`` with ``separator`` between each two."""
     joined: list[str] = []
     for part in parts:
-        joined += [", ", part] if joined else [part]
+        joined += [separator, part] if joined else [part]
     return joined
