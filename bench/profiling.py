@@ -11,6 +11,8 @@ Two profilers, the app unchanged under both:
 * ``cprofile`` runs the app as ``python -m bench.profiled_bot``: every thread under cProfile,
   timed by its own CPU clock, so a function's time is the CPU it spent, waiting excluded; every
   call is counted, and every call is slowed.
+* ``threads`` runs the app as ``python -m bench.threads_bot``: each thread's CPU by its kind
+  (the server's, Bolt's listeners', the refresher, ...), nothing traced or slowed.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ from pathlib import Path
 from types import TracebackType
 
 ROOT = Path(__file__).resolve().parents[1]
-PROFILERS = ("py-spy", "cprofile")
+PROFILERS = ("py-spy", "cprofile", "threads")
+_MODULES = {"cprofile": "bench.profiled_bot", "threads": "bench.threads_bot"}
 RATE = 250
 TOP = 25
 _LINE = re.compile(r":\d+\)$")  # "function (file.py:123)" -> "function (file.py)"
@@ -133,7 +136,8 @@ class PySpy(_Window):
 
 
 class CProfileWindow(_Window):
-    """Opens and closes the window of an app run as ``python -m bench.profiled_bot``."""
+    """Opens and closes the window of an app run as ``bench.profiled_bot`` or
+    ``bench.threads_bot``."""
 
     def __enter__(self) -> CProfileWindow:
         opened = Path(f"{self.out}.open")
@@ -166,13 +170,13 @@ class Profiler:
     @property
     def module(self) -> str:
         """What to run instead of ``python -m bot``."""
-        return "bench.profiled_bot" if self.name == "cprofile" else "bot"
+        return _MODULES.get(self.name, "bot")
 
     @property
     def env(self) -> dict[str, str]:
-        return {"PROFILE_OUT": str(self.out.resolve())} if self.name == "cprofile" else {}
+        return {"PROFILE_OUT": str(self.out.resolve())} if self.name in _MODULES else {}
 
     def recording(self, pid: int) -> AbstractContextManager[object]:
-        if self.name == "cprofile":
+        if self.name in _MODULES:
             return CProfileWindow(pid, self.out)
         return PySpy(pid, self.out)

@@ -38,6 +38,7 @@ from handlers.teams.logs import NoTeamsPayloads
 from handlers.teams.server import MESSAGES_PATH
 from handlers.teams.settings import TeamsSettings
 from handlers.web import MAX_BODY_BYTES, WsgiApp, build_web_app, make_wsgi_server
+from storage.ballot_box import SqlBallotBox
 from storage.database import Engine, is_reachable, make_engine, make_session_factory, migrate
 from storage.directory import SqlDirectory
 from storage.served_files import SqlFileStore
@@ -322,6 +323,7 @@ def build_application(settings: AppSettings) -> Application:
         refresher=refresher,
         delivery=delivery,
         in_force=in_force,
+        ballot_box=SqlBallotBox(engine),
     )
     reporting = Reporting(config, framework, uow_factory, chat, ReportFileRenderer(), clock)
     delivery.extensions.append(SummaryFollowUps(reporting))

@@ -5,17 +5,20 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+import weakref
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, make_url, text
+from sqlalchemy import Engine, PoolProxiedConnection, create_engine, event, make_url, text
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 __all__ = [
     "Engine",
+    "begin_raw",
     "is_reachable",
     "make_engine",
     "make_session_factory",
@@ -120,17 +123,40 @@ def _make_sqlite_transactional(engine: Engine) -> None:
     # still meets the busy timeout.
     writer = threading.Lock()
 
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection: Any) -> None:
-        info = connection.info
+    def take_writer_lock(info: dict[Any, Any]) -> None:
         if not info.get(_HOLDS_WRITER_LOCK) and writer.acquire(timeout=_SQLITE_BUSY_SECONDS):
             info[_HOLDS_WRITER_LOCK] = True
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        take_writer_lock(connection.info)
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    def begin_raw_immediate(connection: PoolProxiedConnection) -> None:
+        take_writer_lock(connection.info)
+        connection.driver_connection.execute("BEGIN IMMEDIATE")  # type: ignore[union-attr]
+
+    _RAW_BEGINS[engine] = begin_raw_immediate
 
     @event.listens_for(engine, "checkin")
     def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
         if record.info.pop(_HOLDS_WRITER_LOCK, False):
             writer.release()
+
+
+_RAW_BEGINS: weakref.WeakKeyDictionary[Engine, Callable[[PoolProxiedConnection], None]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def begin_raw(engine: Engine, connection: PoolProxiedConnection) -> None:
+    """Begin a transaction on a connection taken from ``engine``'s pool without SQLAlchemy
+    (``engine.raw_connection()``), as SQLAlchemy's own begin would: on SQLite, take this
+    process's writer lock (given back when the connection returns to the pool) and begin
+    IMMEDIATE; psycopg begins by itself on the first statement."""
+    begin = _RAW_BEGINS.get(engine)
+    if begin is not None:
+        begin(connection)
 
 
 def is_reachable(engine: Engine) -> bool:

@@ -10,6 +10,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from bot.ballot_box import BallotBox
 from bot.config import AppConfig
 from bot.domain.framework import Framework
 from bot.domain.messages import FileToSend, MessageRef
@@ -170,8 +171,10 @@ def make_facilitator(
     chat: FakeChat,
     clock: SteppingClock | None = None,
     refresher: RecordingRefresher | None = None,
+    ballot_box: BallotBox | None = None,
 ) -> Facilitator:
-    """The core wired to fakes of the chat and clock, and to whatever storage the test gives."""
+    """The core wired to fakes of the chat and clock, and to whatever storage the test gives
+    (with ``ballot_box``, ordinary votes go through it, as in the app)."""
     clock = clock or SteppingClock()
     delivery = Delivery(Presenter(config, framework), uow_factory, chat, clock)
 
@@ -187,6 +190,7 @@ def make_facilitator(
         clock=clock,
         refresher=refresher or RecordingRefresher(),
         delivery=delivery,
+        ballot_box=ballot_box,
     )
 
 

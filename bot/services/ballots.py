@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.ballot_box import Cast, VoteCast
 from bot.domain.consensus import Choice
+from bot.domain.rounds import Round
 from bot.domain.text import Composed, Emphasis, clean
 from bot.services.context import COMMENT_MAX_LENGTH, STALE_BUTTON, RoundContext, log
 from bot.views.forms import CommentFormView
@@ -42,39 +44,31 @@ class BallotUseCases:
 
         ``clicked_at`` is when the click was made: a click older than the one whose vote is
         stored (a replayed request) changes nothing."""
-        closed_now = False
-        with self.ctx.uow_factory() as uow:
-            ballot = uow.rounds.lock_ballot(round_question_id)
-            round_ = self.ctx.outline(uow, round_id) if ballot else None
-            if ballot is None or round_ is None or ballot.round_id != round_id:
-                return refuse(STALE_BUTTON)
-            if not ballot.is_open:
-                return refuse(
-                    f"Voting on question {ballot.question_id} has closed, so your vote was not "
-                    "recorded. The result is on the question's message."
-                )
-            if user_id not in round_.electorate:
-                return refuse(self.ctx.not_an_elector(round_))
-            stored = uow.rounds.upsert_vote(
-                round_question_id, user_id, choice, self.ctx.clock.now(), clicked_at
-            )
-            if stored.stale:
-                return self._older_click(ballot.question_id, round_question_id, stored.previous)
-            votes_now = stored.votes_cast + (1 if stored.previous is None else 0)
-            if votes_now >= len(round_.electorate):  # the last vote: the question closes
-                question = uow.rounds.lock_question(round_question_id)
-                closed_now = question is not None and self.ctx.close(uow, round_, question)
-            uow.commit()
-        previous = stored.previous
+        vote = VoteCast(round_question_id, user_id, choice, self.ctx.clock.now(), clicked_at)
+        round_ = self.ctx.known_outline(round_id)
+        box = self.ctx.ballot_box
+        cast = box.cast(vote, round_id, round_.electorate) if box and round_ else None
+        if cast is None:  # the round not yet seen here, or the vote that closes the question
+            cast, round_ = self._cast_with_closing(vote, round_id)
+        refusal = self._refusal(cast, round_)
+        if refusal is not None:
+            return refusal
+        assert cast.ballot is not None and cast.stored is not None
+        question_id, previous, closed_now = (
+            cast.ballot.question_id,
+            cast.stored.previous,
+            cast.closed_now,
+        )
+        if cast.stored.stale:
+            return self._older_click(question_id, round_question_id, previous)
         log.info(
             "vote_recorded",
             round_id=round_id,
-            question=ballot.question_id,
+            question=question_id,
             changed=previous is not None and previous != choice,
             closed=closed_now,
         )
-
-        reply = self._vote_reply(ballot.question_id, choice, previous, closed_now)
+        reply = self._vote_reply(question_id, choice, previous, closed_now)
 
         def then() -> Reply:
             if closed_now:
@@ -85,6 +79,43 @@ class BallotUseCases:
             return reply
 
         return Later(then, reply)
+
+    def _cast_with_closing(self, vote: VoteCast, round_id: int) -> tuple[Cast, Round | None]:
+        """The vote in the unit of work, closing the question if it is the last one."""
+        with self.ctx.uow_factory() as uow:
+            ballot = uow.rounds.lock_ballot(vote.round_question_id)
+            round_ = self.ctx.outline(uow, round_id) if ballot else None
+            if ballot is None or round_ is None or ballot.round_id != round_id:
+                return Cast(ballot=None), round_
+            if not ballot.is_open:
+                return Cast(ballot), round_
+            if vote.user_id not in round_.electorate:
+                return Cast(ballot, elector=False), round_
+            stored = uow.rounds.upsert_vote(
+                vote.round_question_id, vote.user_id, vote.choice, vote.at, vote.clicked_at
+            )
+            if stored.stale:
+                return Cast(ballot, stored=stored), round_
+            closed_now = False
+            votes_now = stored.votes_cast + (1 if stored.previous is None else 0)
+            if votes_now >= len(round_.electorate):  # the last vote: the question closes
+                question = uow.rounds.lock_question(vote.round_question_id)
+                closed_now = question is not None and self.ctx.close(uow, round_, question)
+            uow.commit()
+        return Cast(ballot, stored=stored, closed_now=closed_now), round_
+
+    def _refusal(self, cast: Cast, round_: Round | None) -> Reply | None:
+        ballot = cast.ballot
+        if ballot is None or round_ is None:
+            return refuse(STALE_BUTTON)
+        if not ballot.is_open:
+            return refuse(
+                f"Voting on question {ballot.question_id} has closed, so your vote was not "
+                "recorded. The result is on the question's message."
+            )
+        if not cast.elector:
+            return refuse(self.ctx.not_an_elector(round_))
+        return None
 
     def _older_click(
         self, question_id: str, round_question_id: int, latest: Choice | None

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 import structlog
 
+from bot.ballot_box import BallotBox
 from bot.config import AppConfig
 from bot.domain.consensus import Choice, OutcomeKind, resolve
 from bot.domain.framework import Framework
@@ -63,6 +64,8 @@ class RoundContext:
     delivery: Delivery
     #: the configuration in force and each round's own; None: ``config`` is all there is
     in_force: ConfigInForce | None = None
+    #: records ordinary votes in a short transaction of their own; None: the unit of work does
+    ballot_box: BallotBox | None = None
     presenter: Presenter = field(init=False)
     _outlines: dict[int, Round] = field(init=False, default_factory=dict)
 
@@ -83,6 +86,10 @@ class RoundContext:
     def config_of(self, round_: Round) -> AppConfig:
         """The configuration ``round_`` started under: its rule and timings."""
         return self.in_force.of_round(round_) if self.in_force is not None else self.config
+
+    def known_outline(self, round_id: int) -> Round | None:
+        """The round's outline if this process has read it already (see `outline`)."""
+        return self._outlines.get(round_id)
 
     def outline(self, uow: UnitOfWork, round_id: int) -> Round | None:
         """A round's electorate and identity, which never change once it has started."""

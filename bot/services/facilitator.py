@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from bot.ballot_box import BallotBox
 from bot.config import AppConfig
 from bot.domain.consensus import Choice
 from bot.domain.framework import Framework
@@ -35,6 +36,7 @@ class Facilitator:
     refresher: RefreshScheduler
     delivery: Delivery
     in_force: ConfigInForce | None = None
+    ballot_box: BallotBox | None = None
     context: RoundContext = field(init=False)
     rounds: RoundUseCases = field(init=False)
     ballots: BallotUseCases = field(init=False)
@@ -53,6 +55,7 @@ class Facilitator:
             refresher=self.refresher,
             delivery=self.delivery,
             in_force=self.in_force,
+            ballot_box=self.ballot_box,
         )
         self.rounds = RoundUseCases(self.context)
         self.ballots = BallotUseCases(self.context)

@@ -4,6 +4,7 @@ here logs a request body."""
 
 from __future__ import annotations
 
+import codecs
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
@@ -30,6 +31,31 @@ def is_ssl_check(raw: bytes) -> bool:
     return parse_qs(raw.decode("latin-1")).get("ssl_check") == ["1"]
 
 
+_PAYLOAD_FIELD = "payload="
+
+
+def interaction_json(body: str) -> str | None:
+    """The JSON of an interaction (a form with one field, ``payload=<url-encoded JSON>``, as
+    Slack sends clicks and submissions), decoded in C; None for any other body, or one this
+    cannot decode exactly (then Bolt parses it as ever).
+
+    The standard library's URL decoding is a Python loop over every ``%XX``, and a click's
+    payload (the whole message, with its blocks) holds hundreds: it was the most expensive
+    function of a vote. Here each ``%`` becomes ``\\x`` (after any backslash is doubled) and
+    ``unicode_escape`` decodes the lot to bytes, read as UTF-8: the same text as
+    ``parse_qs(body)["payload"][0]``; a ``%`` not followed by two hex digits raises, and
+    falls back, as does a payload that is not a JSON object's text."""
+    if not body.startswith(_PAYLOAD_FIELD) or "&" in body or not body.isascii():
+        return None
+    escaped = body[len(_PAYLOAD_FIELD) :].replace("+", " ").replace("\\", "\\\\")
+    try:
+        latin = codecs.decode(escaped.replace("%", "\\x").encode("ascii"), "unicode_escape")
+        text = str(latin.encode("latin-1").decode("utf-8"))
+    except UnicodeError:  # a malformed escape, or bytes that are not UTF-8
+        return None
+    return text if text.startswith("{") else None  # what Bolt takes for JSON
+
+
 def parse_request(environ: WSGIEnvironment, raw: bytes, verifier: SignatureVerifier) -> BoltRequest:
     """A BoltRequest from a signed body that listeners can read; Refusal(401) or Refusal(400)
     if not (before Bolt, whose own middleware fails on a body that is not what Slack sends)."""
@@ -40,6 +66,7 @@ def parse_request(environ: WSGIEnvironment, raw: bytes, verifier: SignatureVerif
         raise Refusal(401, "invalid request")
     try:
         body = raw.decode("utf-8")
+        body = interaction_json(body) or body  # Bolt reads a body that starts with "{" as JSON
         request = BoltRequest(body=body, query=environ.get("QUERY_STRING", ""), headers=headers)
     except Exception as exc:  # not UTF-8, JSON that does not parse, or parses to a non-object
         raise Refusal(400, "malformed request") from exc

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.domain.consensus import Choice, OutcomeKind
 from bot.domain.framework import Framework
 from bot.views.rounds import QuestionCardView, RoundHeaderView
+from storage.ballot_box import SqlBallotBox
 from storage.unit_of_work import SqlUnitOfWorkFactory
 from tests.fakes import FakeChat, assess, make_facilitator
 from tests.integration.world import CHAIR, PARTICIPATION, World, make_config
@@ -114,7 +115,8 @@ def test_twenty_simultaneous_clicks_are_each_recorded_once(
     voters = [f"U0VOTE{i:03d}" for i in range(20)]
     chat = FakeChat(members={"C0BOARD01": [CHAIR], "C0PART001": [*voters, "U0LATE0001"]})
     uow = SqlUnitOfWorkFactory(sessions)
-    facilitator = make_facilitator(make_config(), framework, uow, chat)
+    box = SqlBallotBox(sessions.kw["bind"])
+    facilitator = make_facilitator(make_config(), framework, uow, chat, ballot_box=box)
     assert not assess(facilitator, CHAIR, "domain 4").is_refusal
     card = next(p.view for p in chat.posted if isinstance(p.view, QuestionCardView))
     barrier = threading.Barrier(len(voters) * 2)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.domain.framework import Framework
 from bot.services.facilitator import Facilitator
 from bot.views.rounds import DomainSummaryView, QuestionCardView, ReminderView
+from storage.ballot_box import SqlBallotBox
 from storage.unit_of_work import SqlUnitOfWorkFactory
 from tests.fakes import FakeChat, RecordingRefresher, SteppingClock, assess, make_facilitator
 from tests.trust import BOARD, CHAIR, services_config
@@ -57,5 +58,6 @@ def build_world(sessions: sessionmaker[Session], framework: Framework, **voting:
     uow = SqlUnitOfWorkFactory(sessions)
     clock = SteppingClock()
     config = services_config(**voting)
-    facilitator = make_facilitator(config, framework, uow, chat, clock, refresher)
+    ballot_box = SqlBallotBox(sessions.kw["bind"])  # ordinary votes as the app records them
+    facilitator = make_facilitator(config, framework, uow, chat, clock, refresher, ballot_box)
     return World(facilitator, chat, refresher, uow, clock)
