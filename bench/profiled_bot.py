@@ -5,13 +5,15 @@ profiled from their ``run``.
 
 SIGUSR1 opens the window measured (a snapshot of every thread's figures; then the file
 ``$PROFILE_OUT.open`` appears), SIGUSR2 closes it and writes the window's top entries to
-``$PROFILE_OUT``. Deterministic profiling slows every call, so the app is slower under it: the
+``$PROFILE_OUT``. ``PROFILE_TARGET`` profiles another module's ``main`` (``bench.bare_bolt``:
+the floor). Deterministic profiling slows every call, so the app is slower under it: the
 shares matter, not the times.
 """
 
 from __future__ import annotations
 
 import cProfile
+import importlib
 import os
 import signal
 import sys
@@ -93,13 +95,12 @@ def main() -> int:
     _install()
     signal.signal(signal.SIGUSR1, _open)
     signal.signal(signal.SIGUSR2, _close)
-    from bot.__main__ import main as serve
-
+    target = importlib.import_module(os.environ.get("PROFILE_TARGET", "bot.__main__"))
     profile = _profiled()
     profile.enable()
-    result = serve()
+    result = target.main()
     profile.disable()
-    return result
+    return int(result or 0)
 
 
 if __name__ == "__main__":

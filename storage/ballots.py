@@ -162,14 +162,22 @@ class SqlBallotQueries:
         )
 
     def lock_question(self, round_question_id: int) -> RoundQuestion | None:
+        """The question's row, locked, then its votes by a plain statement: the next statement,
+        so on PostgreSQL it sees every vote committed before the lock was granted (callers need
+        the votes and the status, not the comments)."""
         row = self.session.scalars(
             select(RoundQuestionRow)
             .where(RoundQuestionRow.id == round_question_id)
-            .options(lazyload(RoundQuestionRow.comments))  # votes and status are what callers need
+            .options(lazyload(RoundQuestionRow.votes), lazyload(RoundQuestionRow.comments))
             .with_for_update()
             .execution_options(populate_existing=True)
         ).one_or_none()
-        return _question(row, with_comments=False) if row else None
+        if row is None:
+            return None
+        votes = self.session.connection().execute(QUESTION_VOTES, {"question": round_question_id})
+        return _question(
+            row, with_comments=False, votes={v.user_id: Choice(v.choice) for v in votes}
+        )
 
     def lock_ballot(self, round_question_id: int) -> BallotState | None:
         # Core statements on the session's connection: the ORM's per-statement machinery is most
@@ -235,7 +243,7 @@ class SqlBallotQueries:
         self.session.flush()
 
     def close_question(self, round_question_id: int, result: QuestionResult, at: datetime) -> bool:
-        outcome = self.session.execute(
+        outcome = self.session.connection().execute(
             update(RoundQuestionRow)
             .where(RoundQuestionRow.id == round_question_id, RoundQuestionRow.status == OPEN)
             .values(
@@ -246,7 +254,7 @@ class SqlBallotQueries:
                 closed_at=at,
             )
         )
-        return bool(outcome.rowcount == 1)  # type: ignore[attr-defined]
+        return bool(outcome.rowcount == 1)
 
     def close_round_if_complete(self, round_id: int, at: datetime) -> bool:
         any_open = exists(
@@ -256,12 +264,12 @@ class SqlBallotQueries:
                 RoundQuestionRow.ballot == 1,
             )
         )
-        outcome = self.session.execute(
+        outcome = self.session.connection().execute(
             update(RoundRow)
             .where(RoundRow.id == round_id, RoundRow.status == OPEN, ~any_open)
             .values(status=CLOSED, closed_at=at)
         )
-        return bool(outcome.rowcount == 1)  # type: ignore[attr-defined]
+        return bool(outcome.rowcount == 1)
 
     def add_ballot(
         self,

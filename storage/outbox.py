@@ -60,7 +60,7 @@ class SqlOutbox:
             .on_conflict_do_nothing(index_elements=[OutboxRow.key])
             .returning(OutboxRow.id)  # rowcount is not reliable here on PostgreSQL
         )
-        return self.session.execute(statement).scalar() is not None
+        return self.session.connection().execute(statement).scalar() is not None
 
     def _claim(self, row_id: int, now: datetime, lease: timedelta, due_only: bool) -> bool:
         conditions = [

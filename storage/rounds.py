@@ -120,6 +120,10 @@ class SqlRoundRepository(SqlBallotQueries):
             return None
         return _round(row, with_questions=False)
 
+    def is_open(self, round_id: int) -> bool:
+        status = self.session.scalar(select(RoundRow.status).where(RoundRow.id == round_id))
+        return status == OPEN
+
     def get_round_of_question(self, round_question_id: int) -> Round | None:
         round_id = self.session.scalar(
             select(RoundQuestionRow.round_id).where(RoundQuestionRow.id == round_question_id)

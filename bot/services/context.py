@@ -265,8 +265,8 @@ class RoundContext:
         """When the last flagged question of a closed round is settled, redraw the board summary
         (once: the outbox key makes a second copy impossible)."""
         with self.uow_factory() as uow:
-            outline = uow.rounds.outline(round_id)  # not every vote of the round while it is open
-            round_ = uow.rounds.get(round_id) if outline and not outline.is_open else None
+            # not the round's votes (nor its electors) while it is open: most closings
+            round_ = None if uow.rounds.is_open(round_id) else uow.rounds.get(round_id)
             if (
                 round_ is None
                 or round_.is_open
