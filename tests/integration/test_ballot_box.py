@@ -117,7 +117,9 @@ def test_a_click_older_than_the_stored_ones_changes_nothing_on_either_path(
     later, earlier = AT + timedelta(seconds=5), AT
     box.cast(vote(FIRST, card, Choice.GOOD, later), card.round_id, PARTICIPATION)
     with world.uow() as uow:
-        stored = uow.rounds.upsert_vote(card.round_question_id, FIRST, Choice.INADEQUATE, AT, earlier)
+        stored = uow.rounds.upsert_vote(
+            card.round_question_id, FIRST, Choice.INADEQUATE, AT, earlier
+        )
         uow.commit()
     assert stored.stale and stored.previous is Choice.GOOD
     with world.uow() as uow:
